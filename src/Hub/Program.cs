@@ -1,6 +1,37 @@
+using IntegrationHub.Assemblies;
+using IntegrationHub.Authorities;
+using IntegrationHub.Convocations;
+using IntegrationHub.Hosting;
+using IntegrationHub.Legal;
+using IntegrationHub.Members;
+using IntegrationHub.Security;
+using IntegrationHub.Sessions;
+using Scalar.AspNetCore;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddHub();
+
 var app = builder.Build();
-app.MapGet("/health", () => Results.Ok());
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealthChecks("/health");
+app.MapOpenApi();
+app.MapScalarApiReference("/docs", o => o.WithTitle("Hub de convocations — API"));
+
+app.MapAuthorityEndpoints();
+app.MapAssemblyEndpoints();
+app.MapMemberEndpoints();
+app.MapSessionEndpoints();
+app.MapConvocationEndpoints();
+app.MapPaperEndpoints();
+app.MapMemberAnswerPages();
+app.MapLegalEndpoints();
+app.MapApiKeyEndpoints();
+
 app.Run();
 
 public partial class Program;

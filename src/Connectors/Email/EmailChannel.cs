@@ -1,0 +1,156 @@
+using System.Net.Sockets;
+using IntegrationHub.Plugins.Channels;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace IntegrationHub.Connectors.Email;
+
+/// <summary>
+/// Sends one email per <see cref="OutboundMessage"/>, with an iMIP calendar invitation when the message carries one,
+/// through an SMTP server (MailKit) or, without a server, into a pickup directory.
+/// </summary>
+/// <remarks>
+/// One SMTP connection per message: connect, authenticate when credentials are set, send, quit. The Message-ID is
+/// derived from the idempotency key, so a retried delivery carries the same one.
+/// </remarks>
+public sealed class EmailChannel : IChannel
+{
+    /// <summary>The channel kind and the key of the channel in DI.</summary>
+    public const string ChannelKind = "email";
+
+    private static readonly FormatOptions EmlFormat = CreateEmlFormat();
+
+    private readonly EmailOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<EmailChannel> _logger;
+
+    /// <summary>Creates the channel.</summary>
+    /// <param name="options">The channel settings; validated here too, so a channel built by hand fails as early as one from DI.</param>
+    /// <param name="timeProvider">Clock for the <c>Date</c> header and the calendar <c>DTSTAMP</c>.</param>
+    /// <param name="logger">Logger.</param>
+    /// <exception cref="OptionsValidationException">The settings are invalid.</exception>
+    public EmailChannel(IOptions<EmailOptions> options, TimeProvider timeProvider, ILogger<EmailChannel> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        var value = options.Value;
+        var validation = new EmailOptionsValidator().Validate(Options.DefaultName, value);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(EmailOptions), validation.Failures);
+        }
+
+        _options = value;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public string Kind => ChannelKind;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The receipt holds the Message-ID (without angle brackets) and the SMTP server's reply to the message data,
+    /// or <c>pickup:&lt;file name&gt;</c> in pickup-directory mode.
+    /// </remarks>
+    public async Task<DeliveryReceipt> SendAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var mime = EmailMessageBuilder.Build(message, _options, _timeProvider.GetUtcNow());
+        try
+        {
+            var response = _options.UsesPickupDirectory
+                ? await WriteToPickupDirectoryAsync(mime, MessageIdentity.Stem(message.IdempotencyKey), cancellationToken)
+                : await SendThroughSmtpAsync(mime, cancellationToken);
+            return new DeliveryReceipt(mime.MessageId!, response);
+        }
+        catch (Exception exception) when (EmailFailureClassifier.Classify(exception, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
+    private async Task<string> SendThroughSmtpAsync(MimeMessage mime, CancellationToken cancellationToken)
+    {
+        using var client = new SmtpClient { Timeout = checked(_options.TimeoutSeconds * 1000) };
+        await client.ConnectAsync(_options.Host!, _options.Port, ToSecureSocketOptions(_options.Security), cancellationToken);
+        if (_options is { UserName: { Length: > 0 } userName, Password: { Length: > 0 } password })
+        {
+            await client.AuthenticateAsync(userName, password, cancellationToken);
+        }
+
+        // MailKit returns only on a 250 reply to the message data, and returns that reply's text without the code
+        // (e.g. "2.0.0 Ok: queued as 4F2B1"); any other code throws. The receipt keeps the whole reply as evidence.
+        var reply = "250 " + await client.SendAsync(mime, cancellationToken);
+
+        // The server has accepted the message: from here neither the caller's cancellation nor a failed QUIT may
+        // turn a delivered message into a retry (and a duplicate convocation).
+        try
+        {
+            await client.DisconnectAsync(quit: true, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or TimeoutException
+                                              or SmtpProtocolException or SmtpCommandException)
+        {
+            _logger.LogWarning(exception, "SMTP QUIT failed after {MessageId} was accepted; the message counts as sent.", mime.MessageId);
+        }
+
+        return reply;
+    }
+
+    private static async Task<string> WriteToPickupDirectoryAsync(MimeMessage mime, string fileStem, string directory, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(directory);
+        var fileName = fileStem + ".eml";
+        var finalPath = Path.Combine(directory, fileName);
+
+        // Written beside the target then renamed, so a pickup consumer never reads a half-written file; the
+        // temporary name is hidden and does not end in .eml.
+        var temporaryPath = Path.Combine(directory, $".{fileStem}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var stream = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None,
+                             bufferSize: 16 * 1024, FileOptions.Asynchronous))
+            {
+                await mime.WriteToAsync(EmlFormat, stream, cancellationToken);
+                stream.Flush(flushToDisk: true);
+            }
+
+            // The same key always maps to the same file: a retried delivery replaces its own earlier copy.
+            File.Move(temporaryPath, finalPath, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporaryPath);
+            throw;
+        }
+
+        return "pickup:" + fileName;
+    }
+
+    private Task<string> WriteToPickupDirectoryAsync(MimeMessage mime, string fileStem, CancellationToken cancellationToken) =>
+        WriteToPickupDirectoryAsync(mime, fileStem, Path.GetFullPath(_options.PickupDirectory!), cancellationToken);
+
+    private static SecureSocketOptions ToSecureSocketOptions(SmtpSecurity security) => security switch
+    {
+        SmtpSecurity.None => SecureSocketOptions.None,
+        SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
+        SmtpSecurity.StartTlsWhenAvailable => SecureSocketOptions.StartTlsWhenAvailable,
+        SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
+        _ => throw new ArgumentOutOfRangeException(nameof(security), security, "Unknown SMTP security mode."),
+    };
+
+    private static FormatOptions CreateEmlFormat()
+    {
+        // Pickup consumers (IIS SMTP, Exchange pickup, mail clients) expect CRLF whatever the host OS.
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        return format;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using IntegrationHub.Legal;
+using IntegrationHub.Plugins.Channels;
+using IntegrationHub.Text;
+
+namespace IntegrationHub.Dispatch;
+
+/// <summary>
+/// Writes the convocation in French with the content the law requires (CGCT L2121-10: date, time, place, agenda;
+/// L2121-11/12: urgency and its reason), for every channel; channels render what they can carry.
+/// </summary>
+public sealed class ConvocationComposer(string organizerEmail, string organizerName)
+{
+    private const string Nbsp = French.Nbsp;
+
+    public OutboundMessage Compose(ConvocationContent content)
+    {
+        var (authority, assembly, session, member, delivery) = (content.Authority, content.Assembly, content.Session, content.Member, content.Delivery);
+        var when = French.DateAndTime(session.LocalStart);
+        var kind = delivery.Purpose switch
+        {
+            DeliveryPurpose.Update => MessageKind.Update,
+            DeliveryPurpose.Cancellation => MessageKind.Cancellation,
+            _ => MessageKind.Convocation,
+        };
+        var subjectPrefix = kind switch
+        {
+            MessageKind.Update => "Modification de la convocation",
+            MessageKind.Cancellation => "Annulation de la séance",
+            _ => session.Urgent ? "Convocation en urgence" : "Convocation",
+        };
+        var subject = $"{subjectPrefix}{Nbsp}: {assembly.Name} du {when}";
+
+        var text = new StringBuilder();
+        var html = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Bonjour {member.DisplayName},").AppendLine();
+        html.Append("<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>").Append(Encode(subject)).Append("</title></head><body>");
+        html.Append("<p>Bonjour ").Append(Encode(member.DisplayName)).Append(",</p>");
+
+        var opening = kind switch
+        {
+            MessageKind.Cancellation =>
+                $"La séance de l'assemblée « {assembly.Name} » de {authority.Name}, prévue le {when}, est annulée.",
+            MessageKind.Update =>
+                $"La convocation à la séance de l'assemblée « {assembly.Name} » de {authority.Name} est modifiée. La séance se tiendra le {when}, au lieu suivant{Nbsp}: {session.Place}.",
+            _ =>
+                $"J'ai l'honneur de vous convoquer à la séance de l'assemblée « {assembly.Name} » de {authority.Name}, qui se tiendra le {when}, au lieu suivant{Nbsp}: {session.Place}.",
+        };
+        Paragraph(text, html, opening);
+
+        if (kind == MessageKind.Cancellation && !string.IsNullOrWhiteSpace(session.CancellationReason))
+        {
+            Paragraph(text, html, $"Motif{Nbsp}: {session.CancellationReason}");
+        }
+
+        if (kind != MessageKind.Cancellation)
+        {
+            if (session.Urgent)
+            {
+                // CGCT L2121-11 / L2121-12: in urgency the delay may be shortened to one jour franc; the council rules on the urgency at the opening.
+                Paragraph(text, html,
+                    $"Cette séance est convoquée en urgence, avec un délai abrégé à {session.Rule.UrgentNoticeDays} jour(s) franc(s). Motif de l'urgence{Nbsp}: {session.UrgencyReason}. L'assemblée se prononcera sur l'urgence dès l'ouverture de la séance.");
+            }
+
+            text.AppendLine(CultureInfo.InvariantCulture, $"Ordre du jour{Nbsp}:");
+            html.Append("<h2>Ordre du jour</h2><ol>");
+            foreach (var item in session.Items)
+            {
+                var rapporteur = string.IsNullOrWhiteSpace(item.Rapporteur) ? "" : $" (rapporteur{Nbsp}: {item.Rapporteur})";
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {item.Position}. {item.Title}{rapporteur}");
+                html.Append("<li>").Append(Encode(item.Title)).Append(Encode(rapporteur)).Append("</li>");
+            }
+            text.AppendLine();
+            html.Append("</ol>");
+
+            Paragraph(text, html, $"Documents de la séance{Nbsp}: {content.DocumentsLink}", content.DocumentsLink, "Consulter les documents de la séance");
+            Paragraph(text, html,
+                $"Merci d'indiquer si vous serez présent, absent, ou si vous donnez pouvoir à un collègue{Nbsp}: {content.AnswerLink}",
+                content.AnswerLink, "Répondre à la convocation");
+        }
+
+        var signature = authority.Kind == AuthorityKind.Commune ? "Le maire" : "Le président";
+        Paragraph(text, html, $"{signature},\n{authority.Name}");
+        text.AppendLine("--")
+            .AppendLine(CultureInfo.InvariantCulture, $"Convocation électronique adressée en application de l'article L2121-10 du CGCT. Règle de délai appliquée{Nbsp}: {session.Rule.Source}.");
+        html.Append("<hr><p style=\"font-size:smaller\">Convocation électronique adressée en application de l'article L2121-10 du CGCT. Règle de délai appliquée&nbsp;: ")
+            .Append(Encode(session.Rule.Source)).Append(".</p></body></html>");
+
+        var calendar = new CalendarInvitation(
+            Uid: $"session-{session.Id:N}-member-{member.Id:N}@{DomainOf(organizerEmail)}",
+            // SEQUENCE must grow with every change the member is told about (RFC 5546 §2.1.4).
+            Sequence: delivery.SessionVersion - 1,
+            Method: kind == MessageKind.Cancellation ? CalendarMethod.Cancel : CalendarMethod.Request,
+            Start: session.LocalStart,
+            End: session.LocalStart.AddMinutes(session.DurationMinutes),
+            TimeZoneId: "Europe/Paris",
+            Summary: $"{assembly.Name} — {authority.Name}",
+            Location: session.Place,
+            Description: string.Join("\n", session.Items.Select(i => $"{i.Position}. {i.Title}")),
+            OrganizerEmail: organizerEmail,
+            OrganizerName: organizerName);
+
+        return new OutboundMessage(
+            delivery.IdempotencyKey,
+            kind,
+            new Recipient(member.DisplayName, member.Email, member.Mobile, member.M365Upn),
+            subject,
+            text.ToString(),
+            html.ToString(),
+            calendar)
+        {
+            AuthorityId = authority.Id.ToString(),
+        };
+    }
+
+    private static void Paragraph(StringBuilder text, StringBuilder html, string sentence, Uri? link = null, string? linkLabel = null)
+    {
+        text.AppendLine(sentence).AppendLine();
+        if (link is null)
+        {
+            html.Append("<p>").Append(Encode(sentence).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</p>");
+        }
+        else
+        {
+            html.Append("<p><a href=\"").Append(Encode(link.ToString())).Append("\">").Append(Encode(linkLabel!)).Append("</a></p>");
+        }
+    }
+
+    private static string Encode(string value) => WebUtility.HtmlEncode(value);
+
+    private static string DomainOf(string email) => email[(email.IndexOf('@', StringComparison.Ordinal) + 1)..];
+}

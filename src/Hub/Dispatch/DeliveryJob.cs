@@ -1,0 +1,81 @@
+using Hangfire;
+using IntegrationHub.Hosting;
+using IntegrationHub.Plugins.Channels;
+using Microsoft.Extensions.Options;
+
+namespace IntegrationHub.Dispatch;
+
+/// <summary>
+/// Sends one delivery. Takes an id, reads current state, and is idempotent: a delivery already sent, or held by
+/// another worker, is left alone. Retries are recorded in the outbox row (not only in Hangfire's storage), so they
+/// survive a restart on in-memory job storage.
+/// </summary>
+public sealed class DeliveryJob(
+    DeliveryStore deliveries,
+    DeliveryContentLoader content,
+    IServiceProvider services,
+    IBackgroundJobClient jobs,
+    TimeProvider time,
+    IOptions<HubOptions> options,
+    ILogger<DeliveryJob> logger)
+{
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync(Guid deliveryId, CancellationToken cancellationToken)
+    {
+        var dispatch = options.Value.Dispatch;
+        if (cancellationToken.IsCancellationRequested
+            || !await deliveries.TryClaimAsync(deliveryId, time.GetUtcNow(), dispatch.ClaimTimeout, cancellationToken))
+        {
+            return;
+        }
+        var delivery = (await deliveries.GetAsync(deliveryId, CancellationToken.None))!;
+        try
+        {
+            var channel = services.GetKeyedService<IChannel>(delivery.Channel)
+                ?? throw new PermanentDeliveryException($"No channel '{delivery.Channel}' is configured on this hub.");
+            var message = await content.ComposeAsync(delivery, CancellationToken.None);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                await deliveries.ReleaseAsync(delivery, time.GetUtcNow());
+                return;
+            }
+            // Once the call has started it is not cancelled on shutdown: a half-finished send is worse than a slower
+            // stop (the provider may accept the message while we stop listening, and we would send it again).
+            var receipt = await channel.SendAsync(message, CancellationToken.None);
+            var now = time.GetUtcNow();
+            await deliveries.MarkSentAsync(delivery, now, receipt.ProviderMessageId, receipt.ProviderResponse, now);
+            logger.LogInformation("Delivery {DeliveryId} sent through {Channel} as {ProviderMessageId}", delivery.Id, delivery.Channel, receipt.ProviderMessageId);
+        }
+        catch (PermanentDeliveryException ex)
+        {
+            logger.LogWarning(ex, "Delivery {DeliveryId} through {Channel} failed permanently", delivery.Id, delivery.Channel);
+            await deliveries.MarkFailedAsync(delivery, ex.Message, time.GetUtcNow());
+        }
+        catch (Exception ex)
+        {
+            // Every other failure is transient by the channel contract (IChannel remarks).
+            await RetryOrFailAsync(delivery, ex, dispatch);
+        }
+    }
+
+    private async Task RetryOrFailAsync(Delivery delivery, Exception error, DispatchOptions dispatch)
+    {
+        var now = time.GetUtcNow();
+        var delays = dispatch.EffectiveRetryDelays;
+        var attempt = delivery.Attempts; // already counted by the claim
+        if (attempt > delays.Count)
+        {
+            logger.LogWarning(error, "Delivery {DeliveryId} failed after {Attempts} attempts", delivery.Id, attempt);
+            await deliveries.MarkFailedAsync(delivery, $"{error.Message} (after {attempt} attempts)", now);
+            return;
+        }
+        var delay = delays[attempt - 1];
+        if (error is TransientDeliveryException { RetryAfter: { } retryAfter } && retryAfter > delay)
+        {
+            delay = retryAfter;
+        }
+        logger.LogInformation("Delivery {DeliveryId} attempt {Attempt} failed ({Error}); retrying in {Delay}", delivery.Id, attempt, error.Message, delay);
+        await deliveries.ScheduleRetryAsync(delivery, error.Message, now + delay, now);
+        jobs.Schedule<DeliveryJob>(j => j.RunAsync(delivery.Id, CancellationToken.None), delay);
+    }
+}

@@ -1,0 +1,26 @@
+namespace IntegrationHub.Dispatch;
+
+/// <summary>pending → sending → sent → delivered, or failed. "sending" is a claim held by one worker.</summary>
+public static class DeliveryStatus
+{
+    public const string Pending = "pending";
+    public const string Sending = "sending";
+    public const string Sent = "sent";
+    public const string Delivered = "delivered";
+    public const string Failed = "failed";
+}
+
+public static class DeliveryPurpose
+{
+    public const string Convocation = "convocation";
+    public const string Update = "update";
+    public const string Cancellation = "cancellation";
+}
+
+public static class ChannelNames
+{
+    public const string Email = "email";
+
+    /// <summary>Printed letter posted by the secretariat; never sent by a job.</summary>
+    public const string Paper = "paper";
+}

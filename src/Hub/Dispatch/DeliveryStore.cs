@@ -1,0 +1,149 @@
+using System.Data.Common;
+using Dapper;
+using IntegrationHub.Persistence;
+
+namespace IntegrationHub.Dispatch;
+
+/// <summary>
+/// The outbox. A worker claims a row (pending → sending) with one conditional UPDATE, so two workers or two nodes
+/// never send the same delivery; the provider's answer is recorded before the row is marked sent.
+/// </summary>
+public sealed class DeliveryStore(HubDatabase database)
+{
+    public const string Columns =
+        """
+        id AS Id, authority_id AS AuthorityId, session_id AS SessionId, convocation_id AS ConvocationId, channel AS Channel, purpose AS Purpose,
+        session_version AS SessionVersion, status AS Status, attempts AS Attempts, next_attempt_at AS NextAttemptAt, claimed_at AS ClaimedAt,
+        sent_at AS SentAt, provider_message_id AS ProviderMessageId, provider_response AS ProviderResponse, last_error AS LastError,
+        created_at AS CreatedAt, updated_at AS UpdatedAt
+        """;
+
+    public static async Task InsertAsync(DbConnection connection, DbTransaction transaction, Delivery delivery)
+    {
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO deliveries (id, authority_id, session_id, convocation_id, channel, purpose, session_version, status, attempts, created_at, updated_at)
+            VALUES (@Id, @AuthorityId, @SessionId, @ConvocationId, @Channel, @Purpose, @SessionVersion, @Status, 0, @CreatedAt, @UpdatedAt)
+            """,
+            delivery, transaction);
+        await InsertEventAsync(connection, transaction, delivery.AuthorityId, delivery.Id, delivery.CreatedAt, DeliveryStatus.Pending, null);
+    }
+
+    public async Task<Delivery?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<Delivery>($"SELECT {Columns} FROM deliveries WHERE id = @id", new { id });
+    }
+
+    /// <summary>
+    /// Takes the delivery for this worker: a pending row that is due, or a row left "sending" by a worker that
+    /// stopped longer than <paramref name="claimTimeout"/> ago. Returns false when another worker has it or it is done.
+    /// </summary>
+    public async Task<bool> TryClaimAsync(Guid id, DateTimeOffset now, TimeSpan claimTimeout, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var claimed = await connection.ExecuteAsync(
+            """
+            UPDATE deliveries SET status = @sending, claimed_at = @now, attempts = attempts + 1, updated_at = @now
+            WHERE id = @id AND channel <> @paper AND (
+                (status = @pending AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
+                OR (status = @sending AND claimed_at < @staleBefore))
+            """,
+            new
+            {
+                id, now, staleBefore = now - claimTimeout,
+                sending = DeliveryStatus.Sending, pending = DeliveryStatus.Pending, paper = ChannelNames.Paper,
+            });
+        return claimed == 1;
+    }
+
+    public Task MarkSentAsync(Delivery delivery, DateTimeOffset sentAt, string providerMessageId, string providerResponse, DateTimeOffset now) =>
+        TransitionAsync(
+            delivery, DeliveryStatus.Sent, now, $"{providerMessageId} {providerResponse}".Trim(),
+            """
+            UPDATE deliveries SET status = @status, sent_at = @sentAt, provider_message_id = @providerMessageId, provider_response = @providerResponse,
+                last_error = NULL, claimed_at = NULL, next_attempt_at = NULL, updated_at = @now
+            WHERE id = @id
+            """,
+            new { status = DeliveryStatus.Sent, sentAt, providerMessageId, providerResponse, now, id = delivery.Id });
+
+    public Task MarkFailedAsync(Delivery delivery, string error, DateTimeOffset now) =>
+        TransitionAsync(
+            delivery, DeliveryStatus.Failed, now, error,
+            "UPDATE deliveries SET status = @status, last_error = @error, claimed_at = NULL, next_attempt_at = NULL, updated_at = @now WHERE id = @id",
+            new { status = DeliveryStatus.Failed, error, now, id = delivery.Id });
+
+    public Task ScheduleRetryAsync(Delivery delivery, string error, DateTimeOffset nextAttemptAt, DateTimeOffset now) =>
+        TransitionAsync(
+            delivery, "retrying", now, error,
+            "UPDATE deliveries SET status = @status, last_error = @error, claimed_at = NULL, next_attempt_at = @nextAttemptAt, updated_at = @now WHERE id = @id",
+            new { status = DeliveryStatus.Pending, error, nextAttemptAt, now, id = delivery.Id });
+
+    /// <summary>The worker stopped before the provider answered: the attempt does not count, the row goes back to the queue.</summary>
+    public Task ReleaseAsync(Delivery delivery, DateTimeOffset now) =>
+        TransitionAsync(
+            delivery, "interrupted", now, "worker stopped before sending",
+            "UPDATE deliveries SET status = @status, attempts = attempts - 1, claimed_at = NULL, updated_at = @now WHERE id = @id AND status = @sending",
+            new { status = DeliveryStatus.Pending, sending = DeliveryStatus.Sending, now, id = delivery.Id });
+
+    /// <summary>A paper convocation is sent on the day the secretariat posts it (CE 19 March 1969, Commune de Doullens: the postmark date counts).</summary>
+    public Task MarkPostedAsync(Delivery delivery, DateTimeOffset postedAt, string recordedBy, DateTimeOffset now) =>
+        TransitionAsync(
+            delivery, DeliveryStatus.Sent, now, $"posted, recorded by {recordedBy}",
+            "UPDATE deliveries SET status = @status, sent_at = @postedAt, attempts = 1, provider_response = @response, updated_at = @now WHERE id = @id",
+            new { status = DeliveryStatus.Sent, postedAt, response = "posted", now, id = delivery.Id });
+
+    /// <summary>Deliveries that should be in a worker's hands but are not: due retries, work left by a stopped node.</summary>
+    public async Task<IReadOnlyList<Guid>> OverdueAsync(DateTimeOffset now, TimeSpan grace, TimeSpan claimTimeout, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var ids = await connection.QueryAsync<Guid>(
+            """
+            SELECT id FROM deliveries
+            WHERE channel <> @paper AND (
+                (status = @pending AND COALESCE(next_attempt_at, created_at) <= @dueBefore)
+                OR (status = @sending AND claimed_at < @staleBefore))
+            """,
+            new
+            {
+                paper = ChannelNames.Paper, pending = DeliveryStatus.Pending, sending = DeliveryStatus.Sending,
+                dueBefore = now - grace, staleBefore = now - claimTimeout,
+            });
+        return ids.AsList();
+    }
+
+    /// <summary>
+    /// After a restart on in-memory job storage every queued job is gone and no other node exists: everything
+    /// unfinished is ours to resume. A row still "sending" was interrupted mid-call; it is attempted again
+    /// (the only window where a message can go out twice: accepted by the provider, not yet recorded).
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> ResumeAllUnfinishedAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE deliveries SET status = @pending, claimed_at = NULL, updated_at = @now WHERE status = @sending",
+            new { pending = DeliveryStatus.Pending, sending = DeliveryStatus.Sending, now });
+        var ids = await connection.QueryAsync<Guid>(
+            "SELECT id FROM deliveries WHERE status = @pending AND channel <> @paper",
+            new { pending = DeliveryStatus.Pending, paper = ChannelNames.Paper });
+        return ids.AsList();
+    }
+
+    private async Task TransitionAsync(Delivery delivery, string eventStatus, DateTimeOffset now, string? detail, string sql, object parameters)
+    {
+        // Recorded even when the caller is shutting down: the provider has answered, losing that answer would resend.
+        await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(sql, parameters, transaction);
+            await InsertEventAsync(connection, transaction, delivery.AuthorityId, delivery.Id, now, eventStatus, detail);
+        }, CancellationToken.None);
+    }
+
+    private static Task<int> InsertEventAsync(DbConnection connection, DbTransaction transaction, Guid authorityId, Guid deliveryId, DateTimeOffset at, string status, string? detail) =>
+        connection.ExecuteAsync(
+            "INSERT INTO delivery_events (id, authority_id, delivery_id, at, status, detail) VALUES (@id, @authorityId, @deliveryId, @at, @status, @detail)",
+            new { id = Guid.CreateVersion7(), authorityId, deliveryId, at, status, detail = Truncate(detail, 2000) },
+            transaction);
+
+    private static string? Truncate(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
+}

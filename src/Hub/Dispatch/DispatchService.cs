@@ -1,0 +1,170 @@
+using System.Data.Common;
+using Dapper;
+using Hangfire;
+using IntegrationHub.Assemblies;
+using IntegrationHub.Convocations;
+using IntegrationHub.Legal;
+using IntegrationHub.Members;
+using IntegrationHub.Persistence;
+using IntegrationHub.Sessions;
+
+namespace IntegrationHub.Dispatch;
+
+public abstract record SendOutcome
+{
+    public sealed record Accepted(int Convocations, int Deliveries) : SendOutcome;
+
+    public sealed record Late(DateOnly LatestSendDate, DateOnly SendDate, bool Urgent) : SendOutcome;
+
+    public sealed record AlreadySent(string Status) : SendOutcome;
+
+    public sealed record NoMemberInOffice : SendOutcome;
+}
+
+/// <summary>
+/// Sending a session: the legal deadline is checked, then every convocation and delivery is written in one
+/// transaction (the outbox) before any job runs. Jobs are enqueued after the commit; anything not enqueued
+/// (crash between commit and enqueue) is found again by <see cref="DeliverySweeper"/>.
+/// </summary>
+public sealed class DispatchService(
+    HubDatabase database,
+    SeatStore seats,
+    IBackgroundJobClient jobs,
+    TimeProvider time,
+    ILogger<DispatchService> logger)
+{
+    /// <summary>Electronic channels every electronic member receives. SMS and calendars join here as connectors arrive.</summary>
+    private static readonly string[] ElectronicChannels = [ChannelNames.Email];
+
+    public async Task<SendOutcome> SendAsync(Session session, CancellationToken cancellationToken)
+    {
+        if (session.Status != SessionStatus.Draft)
+        {
+            return new SendOutcome.AlreadySent(session.Status);
+        }
+        var now = time.GetUtcNow();
+        // CGCT L2121-11/12 and CE 12 July 1955: the sending day is the Paris calendar day of dispatch, whatever the hour.
+        var sendDate = ParisTime.ToParisDate(now);
+        if (!ConvocationDeadline.IsTimely(now, session.MeetingDate, session.Rule, session.Urgent))
+        {
+            return new SendOutcome.Late(session.LatestSendDate, sendDate, session.Urgent);
+        }
+        var members = await seats.MembersInOfficeAsync(session.AssemblyId, session.MeetingDate, cancellationToken);
+        if (members.Count == 0)
+        {
+            return new SendOutcome.NoMemberInOffice();
+        }
+
+        var toEnqueue = new List<Guid>();
+        var deliveryCount = 0;
+        var claimed = await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            // The status guard makes a second, concurrent "send" a no-op instead of a second set of convocations.
+            var updated = await connection.ExecuteAsync(
+                "UPDATE sessions SET status = @sent, sent_at = @now, updated_at = @now WHERE id = @id AND status = @draft",
+                new { sent = SessionStatus.Sent, draft = SessionStatus.Draft, now, id = session.Id }, transaction);
+            if (updated == 0)
+            {
+                return false;
+            }
+            session.Status = SessionStatus.Sent;
+            session.SentAt = now;
+            await SessionStore.InsertVersionAsync(connection, transaction, session, "Convocation envoyée", now);
+            foreach (var member in members)
+            {
+                var convocation = new Convocation
+                {
+                    Id = Guid.CreateVersion7(), AuthorityId = session.AuthorityId, SessionId = session.Id, MemberId = member.Id, CreatedAt = now,
+                };
+                await ConvocationStore.InsertAsync(connection, transaction, convocation);
+                foreach (var channel in ChannelsFor(member))
+                {
+                    var delivery = await AddDeliveryAsync(connection, transaction, session, convocation.Id, channel, DeliveryPurpose.Convocation, now);
+                    deliveryCount++;
+                    if (channel != ChannelNames.Paper)
+                    {
+                        toEnqueue.Add(delivery.Id);
+                    }
+                }
+            }
+            return true;
+        }, cancellationToken);
+
+        if (!claimed)
+        {
+            return new SendOutcome.AlreadySent(SessionStatus.Sent);
+        }
+        Enqueue(toEnqueue);
+        logger.LogInformation("Session {SessionId} sent: {Convocations} convocations, {Deliveries} deliveries", session.Id, members.Count, deliveryCount);
+        return new SendOutcome.Accepted(members.Count, deliveryCount);
+    }
+
+    /// <summary>
+    /// Records a change to a sent session as a new version and tells every convened member through the channels
+    /// they were convened by (an update, or a cancellation).
+    /// </summary>
+    public async Task<int> NotifyChangeAsync(Session session, string purpose, string summary, Func<DbConnection, DbTransaction, Task> persist, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var toEnqueue = new List<Guid>();
+        await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await persist(connection, transaction);
+            await SessionStore.InsertVersionAsync(connection, transaction, session, summary, now);
+            var channelsByConvocation = (await connection.QueryAsync<ConvocationChannel>(
+                    "SELECT DISTINCT convocation_id AS ConvocationId, channel AS Channel FROM deliveries WHERE session_id = @sessionId AND purpose = @purpose",
+                    new { sessionId = session.Id, purpose = DeliveryPurpose.Convocation }, transaction))
+                .AsList();
+            foreach (var row in channelsByConvocation)
+            {
+                var delivery = await AddDeliveryAsync(connection, transaction, session, row.ConvocationId, row.Channel, purpose, now);
+                if (row.Channel != ChannelNames.Paper)
+                {
+                    toEnqueue.Add(delivery.Id);
+                }
+            }
+        }, cancellationToken);
+        Enqueue(toEnqueue);
+        return toEnqueue.Count;
+    }
+
+    public void Enqueue(IEnumerable<Guid> deliveryIds)
+    {
+        foreach (var id in deliveryIds)
+        {
+            jobs.Enqueue<DeliveryJob>(j => j.RunAsync(id, CancellationToken.None));
+        }
+    }
+
+    /// <summary>
+    /// Electronic by default; paper only on the member's written request (CGCT L2121-10, as amended by loi 2019-1461 art. 9).
+    /// </summary>
+    private static string[] ChannelsFor(Member member) =>
+        member.WantsPaper ? [ChannelNames.Paper] : ElectronicChannels;
+
+    private static async Task<Delivery> AddDeliveryAsync(
+        DbConnection connection, DbTransaction transaction, Session session, Guid convocationId, string channel, string purpose, DateTimeOffset now)
+    {
+        var delivery = new Delivery
+        {
+            Id = Guid.CreateVersion7(),
+            AuthorityId = session.AuthorityId,
+            SessionId = session.Id,
+            ConvocationId = convocationId,
+            Channel = channel,
+            Purpose = purpose,
+            SessionVersion = session.Version,
+            Status = DeliveryStatus.Pending,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await DeliveryStore.InsertAsync(connection, transaction, delivery);
+        return delivery;
+    }
+
+    private sealed class ConvocationChannel
+    {
+        public Guid ConvocationId { get; set; }
+        public string Channel { get; set; } = "";
+    }
+}

@@ -1,0 +1,56 @@
+
+namespace IntegrationHub.Hosting;
+
+/// <summary>The hub's own settings, section <c>Hub</c>.</summary>
+public sealed class HubOptions
+{
+    public const string SectionName = "Hub";
+
+    /// <summary>Where the embedded database, the email pickup folder, keys and generated files live. Default <c>./data</c>.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>The first administrator's API key. When absent, one is generated into <c>&lt;data&gt;/bootstrap-api-key.txt</c>.</summary>
+    public string? BootstrapApiKey { get; set; }
+
+    /// <summary>Public address of the hub, used in the links sent to members. Default: the address of the request.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    public DatabaseOptions Database { get; set; } = new();
+
+    public DispatchOptions Dispatch { get; set; } = new();
+
+    public override string ToString() =>
+        $"DataDirectory={DataDirectory}, Provider={Database.Provider}, BootstrapApiKey={(BootstrapApiKey is null ? "(generated)" : "***")}";
+}
+
+public sealed class DatabaseOptions
+{
+    /// <summary><c>sqlite</c> (default), <c>postgresql</c> or <c>sqlserver</c>; the connection string is <c>ConnectionStrings:Hub</c>.</summary>
+    public string Provider { get; set; } = "sqlite";
+}
+
+/// <summary>How deliveries are retried (section <c>Hub:Dispatch</c>).</summary>
+public sealed class DispatchOptions
+{
+    /// <summary>Delays between attempts after a transient failure; the number of entries + 1 is the number of attempts.</summary>
+    public List<TimeSpan> RetryDelays { get; set; } = [];
+
+    /// <summary>How often the sweeper looks for deliveries that are due (retries, or work left by a stopped node).</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A delivery claimed by a node ("sending") longer than this is considered abandoned by a crashed node and
+    /// attempted again. Must exceed the longest provider call.
+    /// </summary>
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Hangfire worker count. Default: 2 × processors, at most 20.</summary>
+    public int? WorkerCount { get; set; }
+
+    /// <summary>How often Hangfire polls for scheduled jobs and (SQL storages) for queued ones.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    internal IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays.Count > 0
+        ? RetryDelays
+        : [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(2)];
+}

@@ -1,0 +1,166 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Hangfire;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Hangfire.SqlServer;
+using IntegrationHub.Assemblies;
+using IntegrationHub.Authorities;
+using IntegrationHub.Connectors.Email;
+using IntegrationHub.Convocations;
+using IntegrationHub.Dispatch;
+using IntegrationHub.Legal;
+using IntegrationHub.Members;
+using IntegrationHub.Persistence;
+using IntegrationHub.Security;
+using IntegrationHub.Sessions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
+
+namespace IntegrationHub.Hosting;
+
+public static class HubServiceCollectionExtensions
+{
+    public static WebApplicationBuilder AddHub(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        var hub = configuration.GetSection(HubOptions.SectionName).Get<HubOptions>() ?? new HubOptions();
+        var dataDirectory = HubPaths.DataDirectory(hub);
+
+        services.AddOptions<HubOptions>().Bind(configuration.GetSection(HubOptions.SectionName));
+        services.TryAddTimeProvider();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        });
+        services.AddProblemDetails();
+        services.AddOpenApi();
+
+        AddPersistence(services, configuration, hub, dataDirectory);
+        AddJobs(services, configuration, hub);
+
+        services.AddDataProtection()
+            .SetApplicationName("IntegrationHub")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(HubPolicies.Read, p => p.RequireRole(HubRoles.Admin, HubRoles.Secretariat, HubRoles.Auditor))
+            .AddPolicy(HubPolicies.Write, p => p.RequireRole(HubRoles.Admin, HubRoles.Secretariat))
+            .AddPolicy(HubPolicies.Admin, p => p.RequireRole(HubRoles.Admin));
+
+        services.AddSingleton(sp => new ConvocationRuleCatalog(sp.GetRequiredService<IOptions<LegalOptions>>().Value));
+        services.AddOptions<LegalOptions>().Bind(configuration.GetSection("Hub:Legal"));
+
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<BootstrapApiKey>();
+        services.AddSingleton<AuthorityStore>();
+        services.AddSingleton<AssemblyStore>();
+        services.AddSingleton<SeatStore>();
+        services.AddSingleton<MemberStore>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<ConvocationStore>();
+        services.AddSingleton<AnswerStore>();
+        services.AddSingleton<DeliveryStore>();
+        services.AddSingleton<AnswerService>();
+        services.AddSingleton<QuorumService>();
+        services.AddSingleton<MemberLinks>();
+        services.AddSingleton<DispatchService>();
+        services.AddSingleton<DeliveryContentLoader>();
+        services.AddTransient<DeliveryJob>();
+
+        services.AddEmailChannel(options =>
+        {
+            configuration.GetSection(EmailOptions.SectionName).Bind(options);
+            options.PickupDirectory ??= Path.Combine(dataDirectory, "outbox");
+            options.FromAddress ??= "convocations@hub.localhost";
+        });
+        services.AddSingleton(sp =>
+        {
+            var email = sp.GetRequiredService<IOptions<EmailOptions>>().Value;
+            return new ConvocationComposer(email.FromAddress!, email.FromName);
+        });
+
+        services.AddHostedService<StartupTasks>();
+        services.AddHostedService<DeliverySweeper>();
+        services.AddHealthChecks().AddCheck<ReadinessCheck>("ready");
+        services.AddSingleton<ReadinessCheck>();
+        return builder;
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+
+    private static void AddPersistence(IServiceCollection services, IConfiguration configuration, HubOptions hub, string dataDirectory)
+    {
+        var provider = DatabaseProviderNames.Parse(hub.Database.Provider);
+        var connectionString = configuration.GetConnectionString("Hub");
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            connectionString ??= $"Data Source={Path.Combine(dataDirectory, "hub.db")};Default Timeout=30;Pooling=True";
+        }
+        else if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:Hub is required when Hub:Database:Provider is '{hub.Database.Provider}'.");
+        }
+        services.AddSingleton(new HubDatabase(provider, connectionString!));
+        services.AddSingleton<SchemaMigrator>();
+    }
+
+    /// <summary>
+    /// Hangfire executes, the database is the source of truth: the embedded default keeps jobs in memory (the outbox
+    /// rows are re-enqueued at start-up), production shares the hub's PostgreSQL or SQL Server database.
+    /// </summary>
+    private static void AddJobs(IServiceCollection services, IConfiguration configuration, HubOptions hub)
+    {
+        var provider = DatabaseProviderNames.Parse(hub.Database.Provider);
+        var poll = hub.Dispatch.PollInterval;
+        var connectionString = configuration.GetConnectionString("Hub");
+        JobStorage storage = provider switch
+        {
+            DatabaseProvider.PostgreSql => new PostgreSqlStorage(
+                new NpgsqlConnectionFactory(connectionString!, new PostgreSqlStorageOptions()),
+                new PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    QueuePollInterval = poll,
+                    // Without the sliding timeout a job held by a killed node waits 30 min (INTEGRATIONS.md §4).
+                    UseSlidingInvisibilityTimeout = true,
+                    InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                    PrepareSchemaIfNecessary = true,
+                }),
+            DatabaseProvider.SqlServer => new SqlServerStorage(connectionString, new SqlServerStorageOptions
+            {
+                SchemaName = "hangfire",
+                QueuePollInterval = TimeSpan.Zero,
+                SlidingInvisibilityTimeout = TimeSpan.FromMinutes(5),
+                PrepareSchemaIfNecessary = true,
+            }),
+            _ => new InMemoryStorage(),
+        };
+        services.AddSingleton(storage);
+        services.AddHangfire((sp, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseStorage(storage));
+        services.AddHangfireServer((sp, options) =>
+        {
+            options.WorkerCount = hub.Dispatch.WorkerCount ?? Math.Min(Environment.ProcessorCount * 2, 20);
+            options.SchedulePollingInterval = poll;
+            options.ShutdownTimeout = TimeSpan.FromSeconds(45);
+            options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+        }, storage);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace IntegrationHub.Persistence;
+
+/// <summary>
+/// Opens connections to the hub's database. Every store goes through here, so the provider-specific parts
+/// (connection set-up, the few dialect differences) stay in this folder.
+/// </summary>
+public sealed class HubDatabase : IDisposable
+{
+    private readonly NpgsqlDataSource? _npgsql;
+
+    public HubDatabase(DatabaseProvider provider, string connectionString)
+    {
+        Provider = provider;
+        ConnectionString = connectionString;
+        if (provider == DatabaseProvider.PostgreSql)
+        {
+            _npgsql = NpgsqlDataSource.Create(connectionString);
+        }
+        DapperTypeHandlers.EnsureRegistered();
+    }
+
+    public DatabaseProvider Provider { get; }
+
+    public string ConnectionString { get; }
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        DbConnection connection = Provider switch
+        {
+            DatabaseProvider.Sqlite => new SqliteConnection(ConnectionString),
+            DatabaseProvider.PostgreSql => _npgsql!.CreateConnection(),
+            DatabaseProvider.SqlServer => new SqlConnection(ConnectionString),
+            _ => throw new InvalidOperationException($"Unknown provider {Provider}."),
+        };
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            if (Provider == DatabaseProvider.Sqlite)
+            {
+                // WAL lets the API read while a dispatch writes; foreign keys are off by default in SQLite.
+                await using var pragma = connection.CreateCommand();
+                pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+                await pragma.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction, committed only if it returns normally.</summary>
+    public async Task<T> InTransactionAsync<T>(
+        Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    public Task InTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
+        InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, cancellationToken);
+
+    public void Dispose() => _npgsql?.Dispose();
+}

@@ -1,0 +1,275 @@
+using System.Security.Claims;
+using IntegrationHub.Api;
+using IntegrationHub.Assemblies;
+using IntegrationHub.Authorities;
+using IntegrationHub.Dispatch;
+using IntegrationHub.Legal;
+using IntegrationHub.Security;
+using IntegrationHub.Text;
+
+namespace IntegrationHub.Sessions;
+
+public sealed record AgendaItemResponse(int Position, string Title, string? Rapporteur, string? ActesNature, string? ActesMatiere);
+
+public sealed record SessionResponse(
+    Guid Id, Guid AuthorityId, Guid AssemblyId, string StartsAt, DateTimeOffset StartsAtUtc, int DurationMinutes, string Place,
+    bool Urgent, string? UrgencyReason, string Status, int Version, DateTimeOffset? SentAt, DateOnly LatestSendDate,
+    RuleResponse Rule, IReadOnlyList<AgendaItemResponse> Items, string? CancellationReason)
+{
+    public static SessionResponse Of(Session s) => new(
+        s.Id, s.AuthorityId, s.AssemblyId, s.StartsAtLocal, s.StartsAt, s.DurationMinutes, s.Place, s.Urgent, s.UrgencyReason, s.Status,
+        s.Version, s.SentAt, s.LatestSendDate, RuleResponse.Of(s.Rule),
+        s.Items.Select(i => new AgendaItemResponse(i.Position, i.Title, i.Rapporteur, i.ActesNature, i.ActesMatiere)).ToList(),
+        s.CancellationReason);
+}
+
+public sealed record SendResponse(int Convocations, int Deliveries);
+
+public static class SessionEndpoints
+{
+    public static void MapSessionEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/assemblies/{assemblyId:guid}/sessions", CreateAsync).WithTags("Sessions").RequireAuthorization(HubPolicies.Write);
+        app.MapGet("/api/assemblies/{assemblyId:guid}/sessions", ListAsync).WithTags("Sessions").RequireAuthorization(HubPolicies.Read);
+        app.MapGet("/api/sessions/{sessionId:guid}", GetAsync).WithTags("Sessions").RequireAuthorization(HubPolicies.Read);
+        app.MapPatch("/api/sessions/{sessionId:guid}", PatchAsync).WithTags("Sessions").RequireAuthorization(HubPolicies.Write);
+        app.MapPost("/api/sessions/{sessionId:guid}/cancel", CancelAsync).WithTags("Sessions").RequireAuthorization(HubPolicies.Write);
+        app.MapPost("/api/sessions/{sessionId:guid}/send", SendAsync).WithTags("Sessions").RequireAuthorization(HubPolicies.Write);
+        app.MapGet("/api/sessions/{sessionId:guid}/versions", VersionsAsync).WithTags("Sessions").RequireAuthorization(HubPolicies.Read);
+    }
+
+    private static async Task<IResult> CreateAsync(
+        Guid assemblyId, CreateSessionRequest request, ClaimsPrincipal user, AssemblyStore assemblies, AuthorityStore authorities,
+        SessionStore sessions, ConvocationRuleCatalog catalog, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var assembly = await assemblies.GetAsync(assemblyId, cancellationToken);
+        if (assembly is null || !user.CanAccess(assembly.AuthorityId))
+        {
+            return AccessGuard.AssemblyNotFound(assemblyId);
+        }
+        var now = time.GetUtcNow();
+        var errors = new List<(string, string)>();
+        var urgent = request.Urgent ?? false;
+        SessionInput.ValidateStart(request.StartsAt, now, errors, out var local, out var instant);
+        SessionInput.ValidatePlace(request.Place, errors);
+        SessionInput.ValidateUrgency(urgent, request.UrgencyReason, errors);
+        SessionInput.ValidateDuration(request.DurationMinutes, errors);
+        var items = SessionInput.ValidateItems(request.Items, urgent, errors);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+        var authority = (await authorities.GetAsync(assembly.AuthorityId, cancellationToken))!;
+        var session = new Session
+        {
+            Id = Guid.CreateVersion7(),
+            AuthorityId = assembly.AuthorityId,
+            AssemblyId = assembly.Id,
+            StartsAtLocal = local.ToString(Session.LocalFormat, System.Globalization.CultureInfo.InvariantCulture),
+            StartsAt = instant.ToUniversalTime(),
+            DurationMinutes = request.DurationMinutes ?? SessionInput.DefaultDurationMinutes,
+            Place = request.Place!.Trim(),
+            Urgent = urgent,
+            UrgencyReason = urgent ? request.UrgencyReason!.Trim() : null,
+            Status = SessionStatus.Draft,
+            Version = 1,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Items = items,
+        };
+        session.ApplyRule(AssemblyRule.Effective(catalog, authority, assembly, session.MeetingDate));
+        await sessions.InsertAsync(session, cancellationToken);
+        return Results.Created($"/api/sessions/{session.Id}", SessionResponse.Of(session));
+    }
+
+    private static async Task<IResult> ListAsync(Guid assemblyId, ClaimsPrincipal user, AssemblyStore assemblies, SessionStore sessions, CancellationToken cancellationToken)
+    {
+        var assembly = await assemblies.GetAsync(assemblyId, cancellationToken);
+        if (assembly is null || !user.CanAccess(assembly.AuthorityId))
+        {
+            return AccessGuard.AssemblyNotFound(assemblyId);
+        }
+        var list = await sessions.ListAsync(assemblyId, cancellationToken);
+        return Results.Ok(list.Select(SessionResponse.Of));
+    }
+
+    private static async Task<IResult> GetAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, CancellationToken cancellationToken)
+    {
+        var session = await sessions.GetAsync(sessionId, cancellationToken);
+        return session is null || !user.CanAccess(session.AuthorityId)
+            ? AccessGuard.SessionNotFound(sessionId)
+            : Results.Ok(SessionResponse.Of(session));
+    }
+
+    private static async Task<IResult> VersionsAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, CancellationToken cancellationToken)
+    {
+        var session = await sessions.GetAsync(sessionId, cancellationToken);
+        if (session is null || !user.CanAccess(session.AuthorityId))
+        {
+            return AccessGuard.SessionNotFound(sessionId);
+        }
+        return Results.Ok(await sessions.VersionsAsync(sessionId, cancellationToken));
+    }
+
+    private static async Task<IResult> PatchAsync(
+        Guid sessionId, PatchSessionRequest request, ClaimsPrincipal user, SessionStore sessions, AssemblyStore assemblies,
+        AuthorityStore authorities, ConvocationRuleCatalog catalog, DispatchService dispatch, Persistence.HubDatabase database,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var session = await sessions.GetAsync(sessionId, cancellationToken);
+        if (session is null || !user.CanAccess(session.AuthorityId))
+        {
+            return AccessGuard.SessionNotFound(sessionId);
+        }
+        if (session.Status == SessionStatus.Cancelled)
+        {
+            return Problems.Conflict("cancelled", "Cette séance a été annulée : elle ne peut plus être modifiée.");
+        }
+        var now = time.GetUtcNow();
+        var errors = new List<(string, string)>();
+        var changes = new List<string>();
+        var urgent = request.Urgent ?? session.Urgent;
+
+        if (request.StartsAt is not null)
+        {
+            SessionInput.ValidateStart(request.StartsAt, now, errors, out var local, out var instant);
+            var formatted = local.ToString(Session.LocalFormat, System.Globalization.CultureInfo.InvariantCulture);
+            if (errors.Count == 0 && formatted != session.StartsAtLocal)
+            {
+                changes.Add($"date et heure : {French.DateAndTime(session.LocalStart)} → {French.DateAndTime(local)}");
+                session.StartsAtLocal = formatted;
+                session.StartsAt = instant.ToUniversalTime();
+            }
+        }
+        if (request.Place is not null)
+        {
+            SessionInput.ValidatePlace(request.Place, errors);
+            if (errors.Count == 0 && request.Place.Trim() != session.Place)
+            {
+                changes.Add($"lieu : {session.Place} → {request.Place.Trim()}");
+                session.Place = request.Place.Trim();
+            }
+        }
+        SessionInput.ValidateUrgency(urgent, request.UrgencyReason ?? session.UrgencyReason, errors);
+        if (urgent != session.Urgent || (request.UrgencyReason is not null && request.UrgencyReason.Trim() != session.UrgencyReason))
+        {
+            changes.Add(urgent ? "séance convoquée en urgence" : "urgence levée");
+            session.Urgent = urgent;
+            session.UrgencyReason = urgent ? (request.UrgencyReason ?? session.UrgencyReason)?.Trim() : null;
+        }
+        if (request.DurationMinutes is { } minutes)
+        {
+            SessionInput.ValidateDuration(minutes, errors);
+            if (minutes != session.DurationMinutes)
+            {
+                changes.Add("durée prévue");
+                session.DurationMinutes = minutes;
+            }
+        }
+        if (request.Items is not null)
+        {
+            var items = SessionInput.ValidateItems(request.Items, urgent, errors);
+            if (errors.Count == 0 && !items.Select(i => (i.Title, i.Rapporteur)).SequenceEqual(session.Items.Select(i => (i.Title, i.Rapporteur))))
+            {
+                changes.Add("ordre du jour");
+                session.Items = items;
+            }
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+        if (changes.Count == 0)
+        {
+            return Results.Ok(SessionResponse.Of(session));
+        }
+
+        var authority = (await authorities.GetAsync(session.AuthorityId, cancellationToken))!;
+        var assembly = (await assemblies.GetAsync(session.AssemblyId, cancellationToken))!;
+        session.ApplyRule(AssemblyRule.Effective(catalog, authority, assembly, session.MeetingDate));
+        session.UpdatedAt = now;
+
+        if (session.Status == SessionStatus.Draft)
+        {
+            await database.InTransactionAsync((c, t) => SessionStore.UpdateAsync(c, t, session), cancellationToken);
+            return Results.Ok(SessionResponse.Of(session));
+        }
+
+        // After sending, the members were convened on the sending date: a new meeting date must still leave the legal delay.
+        if (session.SentAt is { } sentAt && !ConvocationDeadline.IsTimely(sentAt, session.MeetingDate, session.Rule, session.Urgent))
+        {
+            return LateProblem(session, ParisTime.ToParisDate(sentAt),
+                $"La convocation a été envoyée le {French.ShortDate(ParisTime.ToParisDate(sentAt))} : la nouvelle date ne respecte pas le délai de convocation (envoi au plus tard le {French.ShortDate(session.LatestSendDate)}). Annulez la séance et convoquez-en une nouvelle, ou déclarez l'urgence avec son motif.");
+        }
+        session.Version++;
+        var summary = "Modification après envoi : " + string.Join(" ; ", changes);
+        await dispatch.NotifyChangeAsync(session, DeliveryPurpose.Update, summary, (c, t) => SessionStore.UpdateAsync(c, t, session), cancellationToken);
+        return Results.Ok(SessionResponse.Of(session));
+    }
+
+    private static async Task<IResult> CancelAsync(
+        Guid sessionId, CancelSessionRequest? request, ClaimsPrincipal user, SessionStore sessions, DispatchService dispatch,
+        Persistence.HubDatabase database, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var session = await sessions.GetAsync(sessionId, cancellationToken);
+        if (session is null || !user.CanAccess(session.AuthorityId))
+        {
+            return AccessGuard.SessionNotFound(sessionId);
+        }
+        if (session.Status == SessionStatus.Cancelled)
+        {
+            return Problems.Conflict("cancelled", "Cette séance est déjà annulée.");
+        }
+        if (string.IsNullOrWhiteSpace(request?.Reason))
+        {
+            return Problems.Validation("reason", "Indiquez le motif de l'annulation : il est communiqué aux élus.");
+        }
+        var now = time.GetUtcNow();
+        var wasSent = session.Status == SessionStatus.Sent;
+        session.Status = SessionStatus.Cancelled;
+        session.CancelledAt = now;
+        session.CancellationReason = request.Reason.Trim();
+        session.UpdatedAt = now;
+        if (!wasSent)
+        {
+            await database.InTransactionAsync((c, t) => SessionStore.UpdateAsync(c, t, session), cancellationToken);
+            return Results.Ok(SessionResponse.Of(session));
+        }
+        session.Version++;
+        await dispatch.NotifyChangeAsync(session, DeliveryPurpose.Cancellation, "Séance annulée : " + session.CancellationReason,
+            (c, t) => SessionStore.UpdateAsync(c, t, session), cancellationToken);
+        return Results.Ok(SessionResponse.Of(session));
+    }
+
+    private static async Task<IResult> SendAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, DispatchService dispatch, CancellationToken cancellationToken)
+    {
+        var session = await sessions.GetAsync(sessionId, cancellationToken);
+        if (session is null || !user.CanAccess(session.AuthorityId))
+        {
+            return AccessGuard.SessionNotFound(sessionId);
+        }
+        var outcome = await dispatch.SendAsync(session, cancellationToken);
+        return outcome switch
+        {
+            SendOutcome.Accepted a => Results.Accepted($"/api/sessions/{sessionId}/convocations", new SendResponse(a.Convocations, a.Deliveries)),
+            SendOutcome.Late late => LateProblem(session, late.SendDate, late.Urgent
+                ? $"Même en urgence, la convocation devait partir au plus tard le {French.ShortDate(late.LatestSendDate)} ({session.Rule.UrgentNoticeDays} jour(s) franc(s), {session.Rule.Source})."
+                : $"Trop tard : la convocation devait partir au plus tard le {French.ShortDate(late.LatestSendDate)} ({session.Rule.NoticeDays} jours, {session.Rule.Source}). Déclarez l'urgence avec son motif si la situation le justifie, ou reportez la séance."),
+            SendOutcome.AlreadySent s => Problems.Conflict("already-sent",
+                s.Status == SessionStatus.Cancelled ? "Cette séance a été annulée." : "Les convocations de cette séance ont déjà été envoyées."),
+            SendOutcome.NoMemberInOffice => Problems.Unprocessable("no-member", "Aucun élu en exercice",
+                "Aucun élu n'est en exercice dans cette assemblée à la date de la séance : renseignez les sièges avant d'envoyer."),
+            _ => throw new InvalidOperationException(),
+        };
+    }
+
+    private static IResult LateProblem(Session session, DateOnly sendDate, string detail) =>
+        Problems.Unprocessable("late", "Délai de convocation dépassé", detail, new Dictionary<string, object?>
+        {
+            ["latestSendDate"] = session.LatestSendDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["sendDate"] = sendDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["urgent"] = session.Urgent,
+            ["ruleSource"] = session.Rule.Source,
+            ["ruleVersion"] = session.Rule.Version,
+        });
+}
