@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using IntegrationHub.Plugins.Channels;
@@ -275,14 +276,11 @@ public sealed class EmailChannelUnreachableServerTests
     [Fact]
     public async Task SendAsync_NothingListensOnPort_ThrowsTransient()
     {
-        int unusedPort;
-        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            unusedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        var channel = ChannelFactory.ForSmtp("127.0.0.1", unusedPort, ChannelFactory.Clock());
+        // Bound but not listening: the port stays reserved for this test and refuses connections.
+        using var reserved = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        reserved.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)reserved.LocalEndPoint!).Port;
+        var channel = ChannelFactory.ForSmtp("127.0.0.1", port, ChannelFactory.Clock());
 
         var failure = await Assert.ThrowsAsync<TransientDeliveryException>(
             () => channel.SendAsync(TestMessages.Convocation(), CancellationToken.None));

@@ -104,8 +104,9 @@ public sealed class EmailChannel : IChannel
         return reply;
     }
 
-    private static async Task<string> WriteToPickupDirectoryAsync(MimeMessage mime, string fileStem, string directory, CancellationToken cancellationToken)
+    private async Task<string> WriteToPickupDirectoryAsync(MimeMessage mime, string fileStem, CancellationToken cancellationToken)
     {
+        var directory = Path.GetFullPath(_options.PickupDirectory!);
         Directory.CreateDirectory(directory);
         var fileName = fileStem + ".eml";
         var finalPath = Path.Combine(directory, fileName);
@@ -133,9 +134,6 @@ public sealed class EmailChannel : IChannel
 
         return "pickup:" + fileName;
     }
-
-    private Task<string> WriteToPickupDirectoryAsync(MimeMessage mime, string fileStem, CancellationToken cancellationToken) =>
-        WriteToPickupDirectoryAsync(mime, fileStem, Path.GetFullPath(_options.PickupDirectory!), cancellationToken);
 
     private static SecureSocketOptions ToSecureSocketOptions(SmtpSecurity security) => security switch
     {

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using IntegrationHub.Assemblies;
 using IntegrationHub.Authorities;
@@ -138,5 +137,5 @@ public static class MemberAnswerPages
         "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5}.notice{background:#eef6ee;padding:.5rem 1rem;border-left:4px solid #2a7a2a}fieldset{margin:1rem 0}button{padding:.5rem 1rem}</style>" +
         $"</head><body><h1>{E(title)}</h1>{body}</body></html>";
 
-    private static string E(string value) => WebUtility.HtmlEncode(value);
+    private static string E(string value) => Html.Encode(value);
 }

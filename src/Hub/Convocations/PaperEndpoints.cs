@@ -1,5 +1,5 @@
+using IntegrationHub.Text;
 using System.Globalization;
-using System.Net;
 using System.Security.Claims;
 using System.Text;
 using IntegrationHub.Api;
@@ -54,15 +54,15 @@ public static class PaperEndpoints
         var message = await content.ComposeAsync(delivery, cancellationToken);
         var html = new StringBuilder()
             .Append("<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>")
-            .Append(WebUtility.HtmlEncode(message.Subject))
+            .Append(Html.Encode(message.Subject))
             .Append("</title><style>@page{size:A4;margin:2cm}body{font-family:serif;max-width:17cm;margin:auto;line-height:1.4}")
             .Append(".recipient{margin:2cm 0 1cm 9cm}</style></head><body>")
-            .Append("<p class=\"recipient\">").Append(WebUtility.HtmlEncode(message.Recipient.DisplayName)).Append("</p>")
-            .Append("<h1 style=\"font-size:1.2em\">").Append(WebUtility.HtmlEncode(message.Subject)).Append("</h1>");
+            .Append("<p class=\"recipient\">").Append(Html.Encode(message.Recipient.DisplayName)).Append("</p>")
+            .Append("<h1 style=\"font-size:1.2em\">").Append(Html.Encode(message.Subject)).Append("</h1>");
         var body = message.HtmlBody ?? "";
         var start = body.IndexOf("<body>", StringComparison.Ordinal);
         var end = body.LastIndexOf("</body>", StringComparison.Ordinal);
-        html.Append(start >= 0 && end > start ? body[(start + 6)..end] : WebUtility.HtmlEncode(message.TextBody));
+        html.Append(start >= 0 && end > start ? body[(start + 6)..end] : Html.Encode(message.TextBody));
         html.Append("</body></html>");
         return Results.Content(html.ToString(), "text/html; charset=utf-8");
     }

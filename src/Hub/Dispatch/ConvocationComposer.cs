@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using IntegrationHub.Legal;
 using IntegrationHub.Plugins.Channels;
@@ -128,7 +127,7 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
         }
     }
 
-    private static string Encode(string value) => WebUtility.HtmlEncode(value);
+    private static string Encode(string value) => Html.Encode(value);
 
     private static string DomainOf(string email) => email[(email.IndexOf('@', StringComparison.Ordinal) + 1)..];
 }

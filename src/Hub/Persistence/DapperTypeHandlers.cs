@@ -2,6 +2,8 @@ using System.Data;
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace IntegrationHub.Persistence;
 
@@ -64,10 +66,15 @@ internal static class DapperTypeHandlers
                 parameter.DbType = DbType.String;
                 parameter.Value = value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
             }
+            else if (parameter is NpgsqlParameter npgsql)
+            {
+                npgsql.NpgsqlDbType = NpgsqlDbType.TimestampTz;
+                npgsql.Value = value.UtcDateTime;
+            }
             else
             {
                 parameter.DbType = DbType.DateTime2;
-                parameter.Value = DateTime.SpecifyKind(value.UtcDateTime, DateTimeKind.Utc);
+                parameter.Value = value.UtcDateTime;
             }
         }
 

@@ -81,7 +81,6 @@ public sealed class PostgresServer
     private sealed class LocalCluster
     {
         private const string DirectoryPrefix = "hub-test-pg-";
-        private const string OwnerFile = "owner.pid";
         private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
 
         private readonly string _pgCtl;
@@ -110,16 +109,16 @@ public sealed class PostgresServer
             var bin = FindBinaries();
             var initDb = Path.Combine(bin, "initdb");
             var pgCtl = Path.Combine(bin, "pg_ctl");
-            RemoveOrphans(pgCtl);
 
             var root = Directory.CreateTempSubdirectory(DirectoryPrefix).FullName;
-            File.WriteAllText(Path.Combine(root, OwnerFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             // The postgres user must traverse the directory and own it to create the data dir and the socket.
             File.SetUnixFileMode(root, (UnixFileMode)Convert.ToInt32("755", 8));
             if (Environment.IsPrivilegedProcess)
             {
                 Run("chown", ["postgres:", root], root);
             }
+
+            StartWatchdog(pgCtl, root);
 
             var data = Path.Combine(root, "data");
             Run(initDb, ["-D", data, "-A", "trust", "-U", "postgres", "--encoding=UTF8", "--locale=C.UTF-8"], root, asPostgres: true);
@@ -165,6 +164,27 @@ public sealed class PostgresServer
             }
         }
 
+        // The test platform kills its test host soon after the last test, often before ProcessExit handlers
+        // finish, and a killed host runs none: a detached shell outlives this process and removes the cluster
+        // once it is gone, however it ended.
+        private static void StartWatchdog(string pgCtl, string root)
+        {
+            const string Script = """
+                exec </dev/null >/dev/null 2>&1
+                while kill -0 "$1" 2>/dev/null; do sleep 1; done
+                if [ "$(id -u)" = 0 ]; then
+                    runuser -u postgres -- "$2" -D "$3/data" -m immediate -w stop
+                else
+                    "$2" -D "$3/data" -m immediate -w stop
+                fi
+                rm -rf "$3"
+                """;
+            Run(
+                "setsid",
+                ["--fork", "sh", "-c", Script, "hub-test-postgres-cleanup", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), pgCtl, root],
+                root);
+        }
+
         private static string FindBinaries()
         {
             const string Root = "/usr/lib/postgresql";
@@ -181,51 +201,6 @@ public sealed class PostgresServer
                     "Install them with `apt-get install -y postgresql` (./test.sh does this), or set " +
                     $"{ConnectionStringVariable} to the connection string of a server where the user may create databases.")
                 : Path.Combine(best, "bin");
-        }
-
-        // A test process killed before ProcessExit (Ctrl+C, a hang timeout) leaves its cluster running;
-        // the next run stops it so that clusters do not pile up on a developer's machine.
-        private static void RemoveOrphans(string pgCtl)
-        {
-            foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), DirectoryPrefix + "*"))
-            {
-                var ownerFile = Path.Combine(dir, OwnerFile);
-                if (!File.Exists(ownerFile)
-                    || !int.TryParse(File.ReadAllText(ownerFile), NumberStyles.None, CultureInfo.InvariantCulture, out var owner)
-                    || IsRunning(owner))
-                {
-                    continue;
-                }
-
-                var data = Path.Combine(dir, "data");
-                try
-                {
-                    if (File.Exists(Path.Combine(data, "postmaster.pid")))
-                    {
-                        TryRun(pgCtl, ["-D", data, "-m", "immediate", "-w", "stop"], dir, asPostgres: true);
-                    }
-
-                    Directory.Delete(dir, recursive: true);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    // Left by another user: not ours to remove, and no obstacle to starting a new cluster.
-                    Console.Error.WriteLine($"Could not remove the orphaned test PostgreSQL cluster in {dir}: {ex.Message}");
-                }
-            }
-        }
-
-        private static bool IsRunning(int processId)
-        {
-            try
-            {
-                using var process = Process.GetProcessById(processId);
-                return !process.HasExited;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
         }
 
         private static void Run(string fileName, IReadOnlyList<string> arguments, string workingDirectory, bool asPostgres = false)

@@ -112,6 +112,7 @@ public sealed class SmtpSinkServer : IDisposable
             {
                 process.WaitForExit();
                 var output = CapturedOutput();
+                var exitCode = process.ExitCode;
                 _process = null;
                 process.Dispose();
                 if (output.Contains("No module named aiosmtpd", StringComparison.Ordinal))
@@ -120,13 +121,13 @@ public sealed class SmtpSinkServer : IDisposable
                 }
 
                 throw new InvalidOperationException(
-                    $"aiosmtpd exited with code {process.ExitCode} before accepting connections on port {Port}:\n{output}");
+                    $"aiosmtpd exited with code {exitCode} before accepting connections on {Host}:{Port}:\n{output}");
             }
 
             if (deadline.Elapsed > StartTimeout)
             {
                 Stop();
-                throw new TimeoutException($"aiosmtpd did not accept connections on port {Port} within {StartTimeout.TotalSeconds} s.");
+                throw new TimeoutException($"aiosmtpd did not accept connections on {Host}:{Port} within {StartTimeout.TotalSeconds} s.");
             }
         }
     }

@@ -108,7 +108,7 @@ internal static class CsvRecords
                 if (i < text.Length)
                 {
                     i = SkipLineBreak(text, i);
-                    line += 0;
+                    line++;
                 }
 
                 break;
