@@ -127,40 +127,45 @@ public static class HubServiceCollectionExtensions
         var provider = DatabaseProviderNames.Parse(hub.Database.Provider);
         var poll = hub.Dispatch.PollInterval;
         var connectionString = configuration.GetConnectionString("Hub");
-        JobStorage storage = provider switch
+        // Built on first use, after this host's Hangfire configuration has set its log provider: Hangfire keeps that
+        // provider in static state, and a storage built earlier would log through a previous host's disposed factory.
+        // Registered before AddHangfire, whose own JobStorage registration is a TryAdd.
+        services.AddSingleton<JobStorage>(sp =>
         {
-            DatabaseProvider.PostgreSql => new PostgreSqlStorage(
-                new NpgsqlConnectionFactory(connectionString!, new PostgreSqlStorageOptions()),
-                new PostgreSqlStorageOptions
+            sp.GetRequiredService<IGlobalConfiguration>();
+            return provider switch
+            {
+                DatabaseProvider.PostgreSql => new PostgreSqlStorage(
+                    new NpgsqlConnectionFactory(connectionString!, new PostgreSqlStorageOptions()),
+                    new PostgreSqlStorageOptions
+                    {
+                        SchemaName = "hangfire",
+                        QueuePollInterval = poll,
+                        // Without the sliding timeout a job held by a killed node waits 30 min (INTEGRATIONS.md §4).
+                        UseSlidingInvisibilityTimeout = true,
+                        InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                        PrepareSchemaIfNecessary = true,
+                    }),
+                DatabaseProvider.SqlServer => new SqlServerStorage(connectionString, new SqlServerStorageOptions
                 {
                     SchemaName = "hangfire",
-                    QueuePollInterval = poll,
-                    // Without the sliding timeout a job held by a killed node waits 30 min (INTEGRATIONS.md §4).
-                    UseSlidingInvisibilityTimeout = true,
-                    InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                    QueuePollInterval = TimeSpan.Zero,
+                    SlidingInvisibilityTimeout = TimeSpan.FromMinutes(5),
                     PrepareSchemaIfNecessary = true,
                 }),
-            DatabaseProvider.SqlServer => new SqlServerStorage(connectionString, new SqlServerStorageOptions
-            {
-                SchemaName = "hangfire",
-                QueuePollInterval = TimeSpan.Zero,
-                SlidingInvisibilityTimeout = TimeSpan.FromMinutes(5),
-                PrepareSchemaIfNecessary = true,
-            }),
-            _ => new InMemoryStorage(),
-        };
-        services.AddSingleton(storage);
-        services.AddHangfire((sp, config) => config
+                _ => new InMemoryStorage(),
+            };
+        });
+        services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseStorage(storage));
+            .UseRecommendedSerializerSettings());
         services.AddHangfireServer((sp, options) =>
         {
             options.WorkerCount = hub.Dispatch.WorkerCount ?? Math.Min(Environment.ProcessorCount * 2, 20);
             options.SchedulePollingInterval = poll;
             options.ShutdownTimeout = TimeSpan.FromSeconds(45);
             options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
-        }, storage);
+        });
     }
 }

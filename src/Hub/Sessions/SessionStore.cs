@@ -88,11 +88,11 @@ public sealed class SessionStore(HubDatabase database)
         connection.ExecuteAsync(
             """
             INSERT INTO session_versions (id, authority_id, session_id, version, recorded_at, summary, snapshot)
-            VALUES (@id, @AuthorityId, @Id, @Version, @at, @summary, @snapshot)
+            VALUES (@versionId, @AuthorityId, @Id, @Version, @at, @summary, @snapshot)
             """,
             new
             {
-                id = Guid.CreateVersion7(),
+                versionId = Guid.CreateVersion7(),
                 session.AuthorityId,
                 session.Id,
                 session.Version,
