@@ -23,9 +23,13 @@ public sealed class DeliveryJob(
     public async Task RunAsync(Guid deliveryId, CancellationToken cancellationToken)
     {
         var dispatch = options.Value.Dispatch;
-        if (cancellationToken.IsCancellationRequested
-            || !await deliveries.TryClaimAsync(deliveryId, time.GetUtcNow(), dispatch.ClaimTimeout, cancellationToken))
+        if (cancellationToken.IsCancellationRequested)
         {
+            return;
+        }
+        if (!await deliveries.TryClaimAsync(deliveryId, time.GetUtcNow(), dispatch.ClaimTimeout, cancellationToken))
+        {
+            await RescheduleIfNotYetDueAsync(deliveryId);
             return;
         }
         var delivery = (await deliveries.GetAsync(deliveryId, CancellationToken.None))!;
@@ -55,6 +59,19 @@ public sealed class DeliveryJob(
         {
             // Every other failure is transient by the channel contract (IChannel remarks).
             await RetryOrFailAsync(delivery, ex, dispatch);
+        }
+    }
+
+    /// <summary>
+    /// Hangfire keeps schedule times in whole seconds, so a retry may start slightly before the row's
+    /// <c>next_attempt_at</c>: the claim then declines, and the job puts itself back for the time that remains.
+    /// </summary>
+    private async Task RescheduleIfNotYetDueAsync(Guid deliveryId)
+    {
+        var delivery = await deliveries.GetAsync(deliveryId, CancellationToken.None);
+        if (delivery is { Status: DeliveryStatus.Pending, NextAttemptAt: { } due } && due > time.GetUtcNow())
+        {
+            jobs.Schedule<DeliveryJob>(j => j.RunAsync(deliveryId, CancellationToken.None), due - time.GetUtcNow());
         }
     }
 

@@ -80,4 +80,58 @@ public sealed class EmailDispatchTests : IDisposable
         Assert.Equal(s.MemberEmails.Order(), recipients.Order());
         Assert.Equal(members, _smtp.MessageCount);
     }
+
+    [Fact]
+    public async Task SmtpOutage_DeliveriesRetryAndCompleteOnceServerIsBack()
+    {
+        _smtp.Stop();
+        var extra = SmtpSettings(workers: 2);
+        // Eight attempts spaced one second apart: enough for the outage below, short enough for a test.
+        for (var i = 0; i < 7; i++)
+        {
+            extra[$"Hub:Dispatch:RetryDelays:{i}"] = "00:00:01";
+        }
+        await using var app = await HubApp.StartAsync(TestDatabase.Sqlite, extra: extra);
+        var s = await Scenario.CreateAsync(app.Admin, members: 3);
+        await app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+
+        var failing = await Eventually.WaitAsync(
+            () => app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations"),
+            json => json.EnumerateArray().All(c => c.GetProperty("deliveries")[0].GetProperty("attempts").GetInt32() >= 2),
+            TimeSpan.FromSeconds(30), "every delivery to have failed at least twice");
+        var delivery = failing.EnumerateArray().First().GetProperty("deliveries")[0];
+        Assert.Equal("pending", delivery.GetProperty("status").GetString());
+        Assert.False(string.IsNullOrEmpty(delivery.GetProperty("error").GetString()));
+        Assert.Equal(0, _smtp.MessageCount);
+
+        _smtp.Start();
+        var messages = await _smtp.WaitForMessagesAsync(3, TimeSpan.FromSeconds(30));
+        var done = await Eventually.WaitAsync(
+            () => app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations"),
+            json => json.EnumerateArray().All(c => c.GetProperty("deliveries")[0].GetProperty("status").GetString() == "sent"),
+            TimeSpan.FromSeconds(30), "every delivery sent");
+        Assert.Equal(s.MemberEmails.Order(), messages.Select(m => m.To.Mailboxes.Single().Address).Order());
+        Assert.All(done.EnumerateArray(), c => Assert.True(c.GetProperty("deliveries")[0].GetProperty("attempts").GetInt32() >= 2));
+    }
+
+    [Fact]
+    public async Task PermanentRejection_DeliveryFailsWithoutRetry()
+    {
+        using var strict = new SmtpSinkServer(maxMessageSize: 1000);
+        var extra = SmtpSettings(workers: 1);
+        extra["Hub:Connectors:Email:Host"] = strict.Host;
+        extra["Hub:Connectors:Email:Port"] = strict.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var app = await HubApp.StartAsync(TestDatabase.Sqlite, extra: extra);
+        var s = await Scenario.CreateAsync(app.Admin, members: 1);
+        await app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+
+        var failed = await Eventually.WaitAsync(
+            () => app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations"),
+            json => json.EnumerateArray().Single().GetProperty("deliveries")[0].GetProperty("status").GetString() == "failed",
+            TimeSpan.FromSeconds(30), "the delivery to fail");
+        var delivery = failed.EnumerateArray().Single().GetProperty("deliveries")[0];
+        Assert.Equal(1, delivery.GetProperty("attempts").GetInt32());
+        Assert.Contains("552", delivery.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, strict.MessageCount);
+    }
 }
