@@ -22,6 +22,12 @@ public sealed record OutboundMessage(
 {
     /// <summary>Authority the message is sent for; lets a channel pick the authority's own settings.</summary>
     public string? AuthorityId { get; init; }
+
+    /// <summary>
+    /// A short alert for text-only, length-limited channels (SMS): who convenes, when, and the personal link. The hub
+    /// writes it to fit two SMS segments; channels send it instead of <see cref="TextBody"/> when set.
+    /// </summary>
+    public string? ShortText { get; init; }
 }
 
 /// <summary>Why a message is sent.</summary>
