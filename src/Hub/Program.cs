@@ -1,11 +1,14 @@
 using IntegrationHub.Assemblies;
 using IntegrationHub.Authorities;
+using IntegrationHub.ConnectorInstances;
 using IntegrationHub.Convocations;
 using IntegrationHub.Hosting;
 using IntegrationHub.Legal;
 using IntegrationHub.Members;
 using IntegrationHub.Security;
 using IntegrationHub.Sessions;
+using IntegrationHub.Webhooks;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,7 +21,7 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapHealthChecks("/health");
+app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
 app.MapOpenApi();
 app.MapScalarApiReference("/docs", o => o.WithTitle("Hub de convocations — API"));
 
@@ -31,6 +34,8 @@ app.MapPaperEndpoints();
 app.MapMemberAnswerPages();
 app.MapLegalEndpoints();
 app.MapApiKeyEndpoints();
+app.MapConnectorEndpoints();
+app.MapTwilioStatusEndpoint();
 
 app.Run();
 

@@ -1,10 +1,11 @@
 using System.Net.Sockets;
 using IntegrationHub.Plugins.Channels;
+using MailKit;
 using MailKit.Net.Smtp;
-using MailKit.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using MimeKit.Cryptography;
 
 namespace IntegrationHub.Connectors.Email;
 
@@ -13,10 +14,13 @@ namespace IntegrationHub.Connectors.Email;
 /// through an SMTP server (MailKit) or, without a server, into a pickup directory.
 /// </summary>
 /// <remarks>
-/// One SMTP connection per message: connect, authenticate when credentials are set, send, quit. The Message-ID is
-/// derived from the idempotency key, so a retried delivery carries the same one.
+/// SMTP connections are pooled: a message goes out on an already connected and authenticated client when one is free
+/// (at most <see cref="EmailOptions.MaxConnections"/>, one per concurrent send), probed with NOOP when it sat idle for
+/// more than 30 s. Delivery-status notifications are requested when the server offers DSN, and the message is
+/// DKIM-signed when the settings give a key. The Message-ID is derived from the idempotency key, so a retried
+/// delivery carries the same one. Disposing the channel closes its connections with QUIT.
 /// </remarks>
-public sealed class EmailChannel : IChannel
+public sealed class EmailChannel : IChannel, IAsyncDisposable, IDisposable
 {
     /// <summary>The channel kind and the key of the channel in DI.</summary>
     public const string ChannelKind = "email";
@@ -26,6 +30,8 @@ public sealed class EmailChannel : IChannel
     private readonly EmailOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<EmailChannel> _logger;
+    private readonly SmtpConnectionPool? _pool;
+    private readonly DkimSigner? _dkimSigner;
 
     /// <summary>Creates the channel.</summary>
     /// <param name="options">The channel settings; validated here too, so a channel built by hand fails as early as one from DI.</param>
@@ -47,6 +53,8 @@ public sealed class EmailChannel : IChannel
         _options = value;
         _timeProvider = timeProvider;
         _logger = logger;
+        _dkimSigner = DkimSigning.CreateSigner(value);
+        _pool = value.UsesPickupDirectory ? null : new SmtpConnectionPool(value, timeProvider, logger);
     }
 
     /// <inheritdoc />
@@ -63,6 +71,11 @@ public sealed class EmailChannel : IChannel
         cancellationToken.ThrowIfCancellationRequested();
 
         using var mime = EmailMessageBuilder.Build(message, _options, _timeProvider.GetUtcNow());
+        if (_dkimSigner is not null)
+        {
+            DkimSigning.Sign(mime, _dkimSigner);
+        }
+
         try
         {
             var response = _options.UsesPickupDirectory
@@ -76,32 +89,45 @@ public sealed class EmailChannel : IChannel
         }
     }
 
+    /// <summary>Closes the pooled SMTP connections with QUIT.</summary>
+    /// <returns>A task.</returns>
+    public ValueTask DisposeAsync() => _pool?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    /// <summary>Closes the pooled SMTP connections with QUIT.</summary>
+    public void Dispose() => _pool?.Dispose();
+
     private async Task<string> SendThroughSmtpAsync(MimeMessage mime, CancellationToken cancellationToken)
     {
-        using var client = new SmtpClient { Timeout = checked(_options.TimeoutSeconds * 1000) };
-        await client.ConnectAsync(_options.Host!, _options.Port, ToSecureSocketOptions(_options.Security), cancellationToken);
-        if (_options is { UserName: { Length: > 0 } userName, Password: { Length: > 0 } password })
-        {
-            await client.AuthenticateAsync(userName, password, cancellationToken);
-        }
-
-        // MailKit returns only on a 250 reply to the message data, and returns that reply's text without the code
-        // (e.g. "2.0.0 Ok: queued as 4F2B1"); any other code throws. The receipt keeps the whole reply as evidence.
-        var reply = "250 " + await client.SendAsync(mime, cancellationToken);
-
-        // The server has accepted the message: from here neither the caller's cancellation nor a failed QUIT may
-        // turn a delivered message into a retry (and a duplicate convocation).
+        var connection = await _pool!.RentAsync(cancellationToken);
+        var reusable = false;
         try
         {
-            await client.DisconnectAsync(quit: true, CancellationToken.None);
+            // MailKit returns only on a 250 reply to the message data, and returns that reply's text without the code
+            // (e.g. "2.0.0 Ok: queued as 4F2B1"); any other code throws. The receipt keeps the whole reply as evidence.
+            // Once the server has accepted the message nothing else happens on this connection for it (no QUIT), so
+            // neither the caller's cancellation nor a later failure can turn a delivered message into a retry.
+            var reply = "250 " + await connection.Client.SendAsync(mime, cancellationToken);
+            reusable = true;
+            return reply;
+        }
+        catch (SmtpCommandException)
+        {
+            // A refused command ends the SMTP transaction, not the session (MailKit sends RSET): the connection
+            // serves the next message unless the server closed it (421), which Return notices.
+            reusable = true;
+            throw;
         }
         catch (Exception exception) when (exception is IOException or SocketException or TimeoutException
-                                              or SmtpProtocolException or SmtpCommandException)
+                                              or SmtpProtocolException or ServiceNotConnectedException)
         {
-            _logger.LogWarning(exception, "SMTP QUIT failed after {MessageId} was accepted; the message counts as sent.", mime.MessageId);
+            _logger.LogDebug(exception, "SMTP connection to {Host}:{Port} failed; dropping the idle ones too.", _options.Host, _options.Port);
+            _pool.AbandonIdle();
+            throw;
         }
-
-        return reply;
+        finally
+        {
+            _pool.Return(connection, reusable);
+        }
     }
 
     private async Task<string> WriteToPickupDirectoryAsync(MimeMessage mime, string fileStem, CancellationToken cancellationToken)
@@ -134,15 +160,6 @@ public sealed class EmailChannel : IChannel
 
         return "pickup:" + fileName;
     }
-
-    private static SecureSocketOptions ToSecureSocketOptions(SmtpSecurity security) => security switch
-    {
-        SmtpSecurity.None => SecureSocketOptions.None,
-        SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
-        SmtpSecurity.StartTlsWhenAvailable => SecureSocketOptions.StartTlsWhenAvailable,
-        SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
-        _ => throw new ArgumentOutOfRangeException(nameof(security), security, "Unknown SMTP security mode."),
-    };
 
     private static FormatOptions CreateEmlFormat()
     {

@@ -40,6 +40,27 @@ public sealed class EmailOptions
     /// <summary>Timeout of each SMTP operation (connect, command, data), in seconds. Default 30.</summary>
     public int TimeoutSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Most SMTP connections kept open at once; each concurrent send uses its own (MailKit's client is not
+    /// thread-safe) and returns it for the next message. Default 4.
+    /// </summary>
+    public int MaxConnections { get; set; } = 4;
+
+    /// <summary>
+    /// DKIM signing domain (<c>d=</c>), normally the sender's domain or a parent of it. DKIM signing is on when it,
+    /// <see cref="DkimSelector"/> and <see cref="DkimPrivateKeyPem"/> are all set.
+    /// </summary>
+    public string? DkimDomain { get; set; }
+
+    /// <summary>DKIM selector (<c>s=</c>): the public key is published at <c>{selector}._domainkey.{domain}</c>.</summary>
+    public string? DkimSelector { get; set; }
+
+    /// <summary>DKIM RSA private key, PEM (PKCS#1 or PKCS#8). A secret.</summary>
+    public string? DkimPrivateKeyPem { get; set; }
+
+    internal bool SignsWithDkim =>
+        !string.IsNullOrWhiteSpace(DkimDomain) && !string.IsNullOrWhiteSpace(DkimSelector) && !string.IsNullOrWhiteSpace(DkimPrivateKeyPem);
+
     internal bool UsesPickupDirectory => string.IsNullOrWhiteSpace(Host);
 
     /// <summary>Describes the settings with the password redacted.</summary>
@@ -56,6 +77,10 @@ public sealed class EmailOptions
             .Append(", FromName = ").Append(FromName)
             .Append(", PickupDirectory = ").Append(PickupDirectory ?? "(none)")
             .Append(", TimeoutSeconds = ").Append(TimeoutSeconds)
+            .Append(", MaxConnections = ").Append(MaxConnections)
+            .Append(", DkimDomain = ").Append(DkimDomain ?? "(none)")
+            .Append(", DkimSelector = ").Append(DkimSelector ?? "(none)")
+            .Append(", DkimPrivateKeyPem = ").Append(string.IsNullOrEmpty(DkimPrivateKeyPem) ? "(none)" : "***")
             .Append(" }");
         return text.ToString();
     }

@@ -11,6 +11,7 @@ namespace IntegrationHub.Connectors.Email;
 internal sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
 {
     internal const int MaxTimeoutSeconds = 600;
+    internal const int MaxConnectionsLimit = 16;
 
     public ValidateOptionsResult Validate(string? name, EmailOptions options)
     {
@@ -46,6 +47,14 @@ internal sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
                 $"{section}:TimeoutSeconds '{options.TimeoutSeconds}' must be between 1 and {MaxTimeoutSeconds}."));
         }
 
+        if (options.MaxConnections is < 1 or > MaxConnectionsLimit)
+        {
+            errors.Add(Invariant(
+                $"{section}:MaxConnections '{options.MaxConnections}' must be between 1 and {MaxConnectionsLimit}."));
+        }
+
+        ValidateDkim(options, section, errors);
+
         if (options.UsesPickupDirectory && string.IsNullOrWhiteSpace(options.PickupDirectory))
         {
             errors.Add($"{section}:PickupDirectory is required when {section}:Host is empty (no SMTP server).");
@@ -62,6 +71,41 @@ internal sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateDkim(EmailOptions options, string section, List<string> errors)
+    {
+        var given = new (string Name, bool Set)[]
+        {
+            ("DkimDomain", !string.IsNullOrWhiteSpace(options.DkimDomain)),
+            ("DkimSelector", !string.IsNullOrWhiteSpace(options.DkimSelector)),
+            ("DkimPrivateKeyPem", !string.IsNullOrWhiteSpace(options.DkimPrivateKeyPem)),
+        };
+        if (given.All(g => !g.Set))
+        {
+            return;
+        }
+
+        // Half a DKIM configuration would silently send unsigned mail that DMARC may reject: refuse it.
+        foreach (var (name, set) in given.Where(g => !g.Set))
+        {
+            errors.Add($"{section}:{name} is required when DKIM signing is configured (DkimDomain, DkimSelector, DkimPrivateKeyPem).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.DkimDomain) && !DkimSigning.IsValidDomain(options.DkimDomain))
+        {
+            errors.Add($"{section}:DkimDomain '{options.DkimDomain}' is not a valid domain name.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.DkimSelector) && !DkimSigning.IsValidSelector(options.DkimSelector))
+        {
+            errors.Add($"{section}:DkimSelector '{options.DkimSelector}' is not a valid selector (letters, digits, '-', '.').");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.DkimPrivateKeyPem) && !DkimSigning.CanLoadPrivateKey(options.DkimPrivateKeyPem))
+        {
+            errors.Add($"{section}:DkimPrivateKeyPem is not a PEM RSA private key.");
+        }
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -45,7 +45,7 @@ public sealed class SeatStore(HubDatabase database)
             """
             SELECT DISTINCT m.id AS Id, m.authority_id AS AuthorityId, m.first_name AS FirstName, m.last_name AS LastName, m.email AS Email,
                    m.mobile AS Mobile, m.m365_upn AS M365Upn, m.delivery AS Delivery, m.paper_requested_on AS PaperRequestedOn,
-                   m.person_key AS PersonKey, m.created_at AS CreatedAt, m.updated_at AS UpdatedAt
+                   m.person_key AS PersonKey, m.mobile_problem AS MobileProblem, m.created_at AS CreatedAt, m.updated_at AS UpdatedAt
             FROM seats s JOIN members m ON m.id = s.member_id
             WHERE s.assembly_id = @assemblyId AND s.from_date <= @date AND (s.to_date IS NULL OR s.to_date >= @date)
             ORDER BY m.last_name, m.first_name

@@ -6,6 +6,9 @@ public static class Attendance
     public const string Absent = "absent";
     public const string Proxy = "proxy";
 
+    /// <summary>« Provisoire » from a calendar client: kept in the history, counted as no answer for the quorum.</summary>
+    public const string Tentative = "tentative";
+
     public static bool IsKnown(string? value) => value is Present or Absent or Proxy;
 }
 

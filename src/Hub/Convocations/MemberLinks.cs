@@ -1,54 +1,78 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using IntegrationHub.Hosting;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
 namespace IntegrationHub.Convocations;
 
 /// <summary>
-/// Personal links sent to a member: signed with the hub's Data Protection keys, bound to one purpose and one
-/// convocation, and expiring when the session is over.
+/// Personal links sent to a member: bound to one purpose and one convocation, expiring when the session is over, and
+/// short enough for an SMS (48 characters): the convocation id, the expiry, and a 96-bit HMAC-SHA256 of both with the
+/// purpose. Expiry is checked against the hub's <see cref="TimeProvider"/>.
 /// </summary>
-public sealed class MemberLinks(IDataProtectionProvider protection, IOptions<HubOptions> options, TimeProvider time)
+public sealed class MemberLinks(LinkSigningKey signingKey, IOptions<HubOptions> options, TimeProvider time)
 {
-    // The expiry travels inside the protected payload and is checked against the hub's TimeProvider (the framework's
-    // time-limited protector reads the system clock).
-    private readonly IDataProtector _answer = protection.CreateProtector("IntegrationHub.Convocations.AnswerLink.v1");
+    private const byte AnswerPurpose = 1;
+    private const int MacLength = 12;
+    private const int PayloadLength = 16 + 8;
 
-    public string CreateAnswerToken(Guid convocationId, DateTimeOffset expires) =>
-        _answer.Protect($"{convocationId:N}|{expires.ToUnixTimeSeconds()}");
+    public string CreateAnswerToken(Guid convocationId, DateTimeOffset expires)
+    {
+        Span<byte> token = stackalloc byte[PayloadLength + MacLength];
+        convocationId.TryWriteBytes(token[..16]);
+        BinaryPrimitives.WriteInt64BigEndian(token[16..PayloadLength], expires.ToUnixTimeSeconds());
+        Mac(AnswerPurpose, token[..PayloadLength], token[PayloadLength..]);
+        return Base64Url(token);
+    }
 
     /// <summary>The convocation a token was issued for, or null when it is forged, altered, for another purpose, or expired.</summary>
     public Guid? ResolveAnswerToken(string token)
     {
-        try
-        {
-            var parts = _answer.Unprotect(token).Split('|');
-            return parts.Length == 2
-                && Guid.TryParseExact(parts[0], "N", out var id)
-                && long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var expires)
-                && time.GetUtcNow().ToUnixTimeSeconds() < expires
-                ? id
-                : null;
-        }
-        catch (CryptographicException)
+        Span<byte> bytes = stackalloc byte[PayloadLength + MacLength];
+        if (!TryDecode(token, bytes))
         {
             return null;
         }
-        catch (FormatException)
+        Span<byte> expected = stackalloc byte[MacLength];
+        Mac(AnswerPurpose, bytes[..PayloadLength], expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected, bytes[PayloadLength..]))
         {
             return null;
         }
+        var expires = BinaryPrimitives.ReadInt64BigEndian(bytes[16..PayloadLength]);
+        return time.GetUtcNow().ToUnixTimeSeconds() < expires ? new Guid(bytes[..16]) : null;
     }
 
     public Uri BaseUrl => new(EnsureSlash(options.Value.PublicBaseUrl ?? "http://localhost:5080"));
 
     public Uri AnswerLink(Guid convocationId, DateTimeOffset expires) =>
-        new(BaseUrl, "convocations/" + Uri.EscapeDataString(CreateAnswerToken(convocationId, expires)));
+        new(BaseUrl, "convocations/" + CreateAnswerToken(convocationId, expires));
 
-    /// <summary>The session's documents page for this member (the document store arrives with the documents capability).</summary>
+    /// <summary>The session's documents section of the member's page (the document store arrives with the documents capability).</summary>
     public Uri DocumentsLink(Guid convocationId, DateTimeOffset expires) =>
-        new(BaseUrl, "convocations/" + Uri.EscapeDataString(CreateAnswerToken(convocationId, expires)) + "#documents");
+        new(BaseUrl, "convocations/" + CreateAnswerToken(convocationId, expires) + "#documents");
+
+    private void Mac(byte purpose, ReadOnlySpan<byte> payload, Span<byte> destination)
+    {
+        Span<byte> input = stackalloc byte[1 + PayloadLength];
+        input[0] = purpose;
+        payload.CopyTo(input[1..]);
+        Span<byte> full = stackalloc byte[32];
+        HMACSHA256.HashData(signingKey.Key, input, full);
+        full[..MacLength].CopyTo(destination);
+    }
+
+    private static bool TryDecode(string token, Span<byte> destination)
+    {
+        if (token.Length != 48)
+        {
+            return false;
+        }
+        var base64 = token.Replace('-', '+').Replace('_', '/');
+        return Convert.TryFromBase64String(base64, destination, out var written) && written == destination.Length;
+    }
+
+    private static string Base64Url(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_');
 
     private static string EnsureSlash(string url) => url.EndsWith('/') ? url : url + "/";
 }

@@ -101,6 +101,16 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
             OrganizerEmail: organizerEmail,
             OrganizerName: organizerName);
 
+        // SMS: plain spaces and straight quotes keep the text in the GSM 03.38 alphabet (160/153 characters per
+        // segment instead of 70/67 in UCS-2), so the alert and its link fit in two segments.
+        var time = French.Time(TimeOnly.FromDateTime(session.LocalStart)).Replace(Nbsp, " ", StringComparison.Ordinal);
+        var shortText = kind switch
+        {
+            MessageKind.Cancellation => $"{authority.Name} : la séance \"{assembly.Name}\" du {French.ShortDate(session.MeetingDate)} est annulée.",
+            MessageKind.Update => $"{authority.Name} : séance \"{assembly.Name}\" modifiée, le {French.ShortDate(session.MeetingDate)} à {time}. Détails : {content.AnswerLink}",
+            _ => $"{authority.Name} : convocation{(session.Urgent ? " en urgence" : "")} à la séance \"{assembly.Name}\" du {French.ShortDate(session.MeetingDate)} à {time}. Répondre : {content.AnswerLink}",
+        };
+
         return new OutboundMessage(
             delivery.IdempotencyKey,
             kind,
@@ -111,6 +121,7 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
             calendar)
         {
             AuthorityId = authority.Id.ToString(),
+            ShortText = shortText,
         };
     }
 

@@ -9,6 +9,7 @@ namespace IntegrationHub.Dispatch;
 
 /// <summary>Reads the current state behind a delivery (jobs carry ids only) and writes its message.</summary>
 public sealed class DeliveryContentLoader(
+    TimeProvider time,
     ConvocationStore convocations,
     SessionStore sessions,
     MemberStore members,
@@ -32,5 +33,14 @@ public sealed class DeliveryContentLoader(
             authority, assembly, session, member, delivery,
             links.AnswerLink(convocation.Id, expires),
             links.DocumentsLink(convocation.Id, expires)));
+    }
+
+    /// <summary>A mobile number the SMS provider refused for good is flagged on the member and skipped until it is changed.</summary>
+    public async Task FlagMobileAsync(Delivery delivery, string problem)
+    {
+        if (await convocations.GetAsync(delivery.ConvocationId, CancellationToken.None) is { } convocation)
+        {
+            await members.FlagMobileAsync(convocation.MemberId, problem, time.GetUtcNow(), CancellationToken.None);
+        }
     }
 }

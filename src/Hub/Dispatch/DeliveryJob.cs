@@ -1,6 +1,7 @@
 using Hangfire;
 using IntegrationHub.Hosting;
 using IntegrationHub.Plugins.Channels;
+using IntegrationHub.Plugins.Connectors;
 using Microsoft.Extensions.Options;
 
 namespace IntegrationHub.Dispatch;
@@ -13,7 +14,7 @@ namespace IntegrationHub.Dispatch;
 public sealed class DeliveryJob(
     DeliveryStore deliveries,
     DeliveryContentLoader content,
-    IServiceProvider services,
+    ConnectorInstances.ChannelResolver channels,
     IBackgroundJobClient jobs,
     TimeProvider time,
     IOptions<HubOptions> options,
@@ -35,8 +36,8 @@ public sealed class DeliveryJob(
         var delivery = (await deliveries.GetAsync(deliveryId, CancellationToken.None))!;
         try
         {
-            var channel = services.GetKeyedService<IChannel>(delivery.Channel)
-                ?? throw new PermanentDeliveryException($"No channel '{delivery.Channel}' is configured on this hub.");
+            var channel = await channels.ResolveAsync(delivery.AuthorityId, delivery.Channel, CancellationToken.None)
+                ?? throw new PermanentDeliveryException($"No channel '{delivery.Channel}' is configured for this authority.");
             var message = await content.ComposeAsync(delivery, CancellationToken.None);
             if (cancellationToken.IsCancellationRequested)
             {
@@ -54,6 +55,10 @@ public sealed class DeliveryJob(
         {
             logger.LogWarning(ex, "Delivery {DeliveryId} through {Channel} failed permanently", delivery.Id, delivery.Channel);
             await deliveries.MarkFailedAsync(delivery, ex.Message, time.GetUtcNow());
+            if (ex.AddressRejected && await channels.AddressOfAsync(delivery.AuthorityId, delivery.Channel, CancellationToken.None) == RecipientAddress.Mobile)
+            {
+                await content.FlagMobileAsync(delivery, ex.Message);
+            }
         }
         catch (Exception ex)
         {

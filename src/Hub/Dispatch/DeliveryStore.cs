@@ -93,6 +93,42 @@ public sealed class DeliveryStore(HubDatabase database)
             "UPDATE deliveries SET status = @status, sent_at = @postedAt, attempts = 1, provider_response = @response, updated_at = @now WHERE id = @id",
             new { status = DeliveryStatus.Sent, postedAt, response = "posted", now, id = delivery.Id });
 
+    public async Task<Delivery?> FindByProviderIdAsync(string providerMessageId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QueryFirstOrDefaultAsync<Delivery>(
+            $"SELECT {Columns} FROM deliveries WHERE provider_message_id = @providerMessageId", new { providerMessageId });
+    }
+
+    /// <summary>
+    /// Applies what the provider reported after sending (delivered, failed). Statuses only move forward: a late
+    /// "sent" never downgrades "delivered", and a final status is never replaced. Returns whether it changed anything.
+    /// </summary>
+    public async Task<bool> ApplyReportAsync(Delivery delivery, string status, string detail, DateTimeOffset now)
+    {
+        var from = status switch
+        {
+            DeliveryStatus.Delivered => new[] { DeliveryStatus.Sent },
+            DeliveryStatus.Failed => new[] { DeliveryStatus.Sent },
+            _ => [],
+        };
+        var changed = false;
+        await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            if (from.Length > 0)
+            {
+                changed = await connection.ExecuteAsync(
+                    """
+                    UPDATE deliveries SET status = @status, last_error = @error, updated_at = @now
+                    WHERE id = @id AND status IN @from
+                    """,
+                    new { status, error = status == DeliveryStatus.Failed ? detail : null, now, id = delivery.Id, from }, transaction) == 1;
+            }
+            await InsertEventAsync(connection, transaction, delivery.AuthorityId, delivery.Id, now, "report:" + status, detail);
+        }, CancellationToken.None);
+        return changed;
+    }
+
     /// <summary>Deliveries that should be in a worker's hands but are not: due retries, work left by a stopped node.</summary>
     public async Task<IReadOnlyList<Guid>> OverdueAsync(DateTimeOffset now, TimeSpan grace, TimeSpan claimTimeout, CancellationToken cancellationToken)
     {

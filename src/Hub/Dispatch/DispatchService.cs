@@ -29,13 +29,11 @@ public abstract record SendOutcome
 public sealed class DispatchService(
     HubDatabase database,
     SeatStore seats,
+    ConnectorInstances.ChannelResolver channels,
     IBackgroundJobClient jobs,
     TimeProvider time,
     ILogger<DispatchService> logger)
 {
-    /// <summary>Electronic channels every electronic member receives. SMS and calendars join here as connectors arrive.</summary>
-    private static readonly string[] ElectronicChannels = [ChannelNames.Email];
-
     public async Task<SendOutcome> SendAsync(Session session, CancellationToken cancellationToken)
     {
         if (session.Status != SessionStatus.Draft)
@@ -54,6 +52,7 @@ public sealed class DispatchService(
         {
             return new SendOutcome.NoMemberInOffice();
         }
+        var electronic = await channels.ElectronicChannelsAsync(session.AuthorityId, cancellationToken);
 
         var toEnqueue = new List<Guid>();
         var deliveryCount = 0;
@@ -77,7 +76,7 @@ public sealed class DispatchService(
                     Id = Guid.CreateVersion7(), AuthorityId = session.AuthorityId, SessionId = session.Id, MemberId = member.Id, CreatedAt = now,
                 };
                 await ConvocationStore.InsertAsync(connection, transaction, convocation);
-                foreach (var channel in ChannelsFor(member))
+                foreach (var channel in ChannelsFor(member, electronic))
                 {
                     var delivery = await AddDeliveryAsync(connection, transaction, session, convocation.Id, channel, DeliveryPurpose.Convocation, now);
                     deliveryCount++;
@@ -138,9 +137,25 @@ public sealed class DispatchService(
 
     /// <summary>
     /// Electronic by default; paper only on the member's written request (CGCT L2121-10, as amended by loi 2019-1461 art. 9).
+    /// A member gets every electronic channel of the authority for which they have the address: email when they have
+    /// one, the SMS alert when a usable mobile is known.
     /// </summary>
-    private static string[] ChannelsFor(Member member) =>
-        member.WantsPaper ? [ChannelNames.Paper] : ElectronicChannels;
+    private static List<string> ChannelsFor(Member member, IReadOnlyList<ConnectorInstances.AuthorityChannel> electronic)
+    {
+        if (member.WantsPaper)
+        {
+            return [ChannelNames.Paper];
+        }
+        var result = electronic.Where(c => c.Address switch
+        {
+            Plugins.Connectors.RecipientAddress.Email => member.Email is not null,
+            Plugins.Connectors.RecipientAddress.Mobile => member.Mobile is not null && member.MobileProblem is null,
+            Plugins.Connectors.RecipientAddress.M365Upn => member.M365Upn is not null,
+            _ => true,
+        }).Select(c => c.Name).ToList();
+        // An electronic member always has an email (MemberFieldsValidator); this keeps a convocation from having no delivery at all.
+        return result.Count > 0 ? result : [ChannelNames.Email];
+    }
 
     private static async Task<Delivery> AddDeliveryAsync(
         DbConnection connection, DbTransaction transaction, Session session, Guid convocationId, string channel, string purpose, DateTimeOffset now)

@@ -19,6 +19,8 @@ public sealed class HubOptions
 
     public DispatchOptions Dispatch { get; set; } = new();
 
+    public MailboxOptions Mailboxes { get; set; } = new();
+
     public override string ToString() =>
         $"DataDirectory={DataDirectory}, Provider={Database.Provider}, BootstrapApiKey={(BootstrapApiKey is null ? "(generated)" : "***")}";
 }
@@ -53,4 +55,11 @@ public sealed class DispatchOptions
     internal IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays.Count > 0
         ? RetryDelays
         : [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(2)];
+}
+
+/// <summary>Reply mailboxes (section <c>Hub:Mailboxes</c>).</summary>
+public sealed class MailboxOptions
+{
+    /// <summary>How often every authority's reply mailbox is read.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -7,16 +7,20 @@ using Hangfire.PostgreSql.Factories;
 using Hangfire.SqlServer;
 using IntegrationHub.Assemblies;
 using IntegrationHub.Authorities;
+using IntegrationHub.ConnectorInstances;
 using IntegrationHub.Connectors.Email;
 using IntegrationHub.Convocations;
 using IntegrationHub.Dispatch;
 using IntegrationHub.Legal;
+using IntegrationHub.Mailboxes;
 using IntegrationHub.Members;
 using IntegrationHub.Persistence;
+using IntegrationHub.PluginHost;
 using IntegrationHub.Security;
 using IntegrationHub.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace IntegrationHub.Hosting;
@@ -70,6 +74,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<AnswerService>();
         services.AddSingleton<QuorumService>();
         services.AddSingleton<MemberLinks>();
+        services.AddSingleton<LinkSigningKey>();
         services.AddSingleton<DispatchService>();
         services.AddSingleton<DeliveryContentLoader>();
         services.AddTransient<DeliveryJob>();
@@ -86,9 +91,22 @@ public static class HubServiceCollectionExtensions
             return new ConvocationComposer(email.FromAddress!, email.FromName);
         });
 
+        // Built-in connectors are plugins like any other: found by their IHubPlugin entry points.
+        services.AddHubPlugins(configuration, [typeof(EmailChannel).Assembly, typeof(Connectors.Twilio.TwilioSignature).Assembly]);
+        services.AddSingleton<ConnectorStore>();
+        services.AddSingleton<ConnectorSecrets>();
+        services.AddSingleton<ChannelResolver>();
+        services.AddSingleton<ReplyMailboxPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReplyMailboxPoller>());
+        services.AddHttpClient();
+
         services.AddHostedService<StartupTasks>();
         services.AddHostedService<DeliverySweeper>();
-        services.AddHealthChecks().AddCheck<ReadinessCheck>("ready");
+        services.AddHealthChecks()
+            .AddCheck<ReadinessCheck>("ready")
+            // Degraded, not Unhealthy: a failing connector or plugin is reported, the hub itself still serves.
+            .AddCheck<ConnectorHealthCheck>("connectors", failureStatus: HealthStatus.Degraded)
+            .AddPluginHealthCheck();
         services.AddSingleton<ReadinessCheck>();
         return builder;
     }

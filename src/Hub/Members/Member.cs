@@ -13,6 +13,9 @@ public sealed class Member
     public string Delivery { get; set; } = DeliveryNames.Electronic;
     public DateOnly? PaperRequestedOn { get; set; }
     public string? PersonKey { get; set; }
+
+    /// <summary>Why the SMS provider refused this number for good, until the number is changed.</summary>
+    public string? MobileProblem { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
@@ -29,6 +32,10 @@ public sealed class Member
         FirstName = fields.FirstName;
         LastName = fields.LastName;
         Email = fields.Email;
+        if (fields.Mobile != Mobile)
+        {
+            MobileProblem = null;
+        }
         Mobile = fields.Mobile;
         M365Upn = fields.M365Upn;
         Delivery = DeliveryNames.Of(fields.Delivery);

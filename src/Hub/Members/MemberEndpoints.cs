@@ -11,10 +11,10 @@ public sealed record MemberRequest(string? FirstName, string? LastName, string? 
 
 public sealed record MemberResponse(
     Guid Id, Guid AuthorityId, string FirstName, string LastName, string? Email, string? Mobile, string? M365Upn, string Delivery,
-    DateOnly? PaperRequestedOn, IReadOnlyList<Guid> OtherMemberships)
+    DateOnly? PaperRequestedOn, string? MobileProblem, IReadOnlyList<Guid> OtherMemberships)
 {
     public static MemberResponse Of(Member m, IReadOnlyList<Guid>? others = null) =>
-        new(m.Id, m.AuthorityId, m.FirstName, m.LastName, m.Email, m.Mobile, m.M365Upn, m.Delivery, m.PaperRequestedOn, others ?? []);
+        new(m.Id, m.AuthorityId, m.FirstName, m.LastName, m.Email, m.Mobile, m.M365Upn, m.Delivery, m.PaperRequestedOn, m.MobileProblem, others ?? []);
 }
 
 public sealed record ImportRejection(int Line, string Reason);

@@ -7,7 +7,7 @@ namespace IntegrationHub.Members;
 public sealed class MemberStore(HubDatabase database)
 {
     private const string Columns =
-        "id AS Id, authority_id AS AuthorityId, first_name AS FirstName, last_name AS LastName, email AS Email, mobile AS Mobile, m365_upn AS M365Upn, delivery AS Delivery, paper_requested_on AS PaperRequestedOn, person_key AS PersonKey, created_at AS CreatedAt, updated_at AS UpdatedAt";
+        "id AS Id, authority_id AS AuthorityId, first_name AS FirstName, last_name AS LastName, email AS Email, mobile AS Mobile, m365_upn AS M365Upn, delivery AS Delivery, paper_requested_on AS PaperRequestedOn, person_key AS PersonKey, mobile_problem AS MobileProblem, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
     public async Task<Member?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -45,7 +45,7 @@ public sealed class MemberStore(HubDatabase database)
         connection.ExecuteAsync(
             """
             UPDATE members SET first_name = @FirstName, last_name = @LastName, email = @Email, mobile = @Mobile, m365_upn = @M365Upn,
-                delivery = @Delivery, paper_requested_on = @PaperRequestedOn, person_key = @PersonKey, updated_at = @UpdatedAt
+                delivery = @Delivery, paper_requested_on = @PaperRequestedOn, person_key = @PersonKey, mobile_problem = @MobileProblem, updated_at = @UpdatedAt
             WHERE id = @Id AND authority_id = @AuthorityId
             """,
             member, transaction);
@@ -74,5 +74,12 @@ public sealed class MemberStore(HubDatabase database)
         var ids = await connection.QueryAsync<Guid>(
             "SELECT id FROM members WHERE person_key = @PersonKey AND id <> @Id", new { member.PersonKey, member.Id });
         return ids.AsList();
+    }
+
+    public async Task FlagMobileAsync(Guid memberId, string problem, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE members SET mobile_problem = @problem, updated_at = @now WHERE id = @memberId", new { memberId, problem, now });
     }
 }

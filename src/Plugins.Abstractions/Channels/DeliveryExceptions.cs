@@ -17,6 +17,12 @@ public class PermanentDeliveryException : Exception
     /// <param name="message">What went wrong, in English, without secrets.</param>
     /// <param name="innerException">The provider's error.</param>
     public PermanentDeliveryException(string message, Exception innerException) : base(message, innerException) { }
+
+    /// <summary>
+    /// Whether the recipient's address itself was refused (a number that is not a mobile, an unknown mailbox): the hub
+    /// flags the address for the secretariat instead of trying it again at the next session.
+    /// </summary>
+    public bool AddressRejected { get; init; }
 }
 
 /// <summary>

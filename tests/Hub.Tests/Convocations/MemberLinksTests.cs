@@ -1,6 +1,5 @@
 using IntegrationHub.Convocations;
 using IntegrationHub.Hosting;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
@@ -10,9 +9,9 @@ namespace IntegrationHub.Tests.Convocations;
 public sealed class MemberLinksTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 10, 9, 0, 0, TimeSpan.Zero));
-    private readonly EphemeralDataProtectionProvider _protection = new EphemeralDataProtectionProvider();
+    private readonly LinkSigningKey _key = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
-    private MemberLinks Links() => new(_protection, Options.Create(new HubOptions { PublicBaseUrl = "https://convocations.mairie.fr" }), _time);
+    private MemberLinks Links(LinkSigningKey? key = null) => new(key ?? _key, Options.Create(new HubOptions { PublicBaseUrl = "https://convocations.mairie.fr" }), _time);
 
     [Fact]
     public void ResolveAnswerToken_BeforeExpiry_ReturnsTheConvocation()
@@ -31,11 +30,20 @@ public sealed class MemberLinksTests
     }
 
     [Fact]
-    public void ResolveAnswerToken_ForgedOrForAnotherPurpose_IsRefused()
+    public void ResolveAnswerToken_ForgedOrAltered_IsRefused()
     {
-        var otherPurpose = _protection.CreateProtector("IntegrationHub.SomethingElse").Protect($"{Guid.NewGuid():N}|{_time.GetUtcNow().AddDays(1).ToUnixTimeSeconds()}");
-        Assert.Null(Links().ResolveAnswerToken(otherPurpose));
+        var token = Links().CreateAnswerToken(Guid.NewGuid(), _time.GetUtcNow().AddDays(1));
+        var otherKey = Links(new LinkSigningKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        Assert.Null(otherKey.ResolveAnswerToken(token));
+        var altered = (token[0] == 'A' ? "B" : "A") + token[1..];
+        Assert.Null(Links().ResolveAnswerToken(altered));
         Assert.Null(Links().ResolveAnswerToken("not-a-token"));
+    }
+
+    [Fact]
+    public void CreateAnswerToken_FitsInAnSms()
+    {
+        Assert.Equal(48, Links().CreateAnswerToken(Guid.NewGuid(), _time.GetUtcNow().AddDays(1)).Length);
     }
 
     [Fact]

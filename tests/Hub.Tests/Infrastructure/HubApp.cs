@@ -43,6 +43,9 @@ public sealed class HubApp : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
+    /// <summary>Everything the hub logged.</summary>
+    public CapturingLoggerProvider Logs { get; private init; } = new();
+
     public IServiceProvider Services => _factory.Services;
 
     public static async Task<Settings> PrepareAsync(TestDatabase database, DateTimeOffset? now = null, IReadOnlyDictionary<string, string?>? extra = null)
@@ -55,6 +58,7 @@ public sealed class HubApp : IAsyncDisposable
 
     public static async Task<HubApp> StartAsync(Settings settings)
     {
+        var logs = new CapturingLoggerProvider();
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("Hub:DataDirectory", settings.DataDirectory);
@@ -74,9 +78,13 @@ public sealed class HubApp : IAsyncDisposable
             {
                 web.UseSetting(key, value);
             }
-            web.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(new ShiftedTimeProvider(settings.Now)));
+            web.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(new ShiftedTimeProvider(settings.Now));
+                services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+            });
         });
-        var app = new HubApp(factory, settings.DataDirectory, settings);
+        var app = new HubApp(factory, settings.DataDirectory, settings) { Logs = logs };
         await Eventually.WaitAsync(
             async () => (await app.Admin.GetAsync("/health")).IsSuccessStatusCode, ok => ok, TimeSpan.FromSeconds(30), "the hub to be ready");
         return app;

@@ -1,0 +1,157 @@
+using IntegrationHub.Plugins.Channels;
+using IntegrationHub.TestSupport;
+using IntegrationHub.TestSupport.Smtp;
+using MailKit.Net.Smtp;
+
+namespace IntegrationHub.Connectors.Email.Tests;
+
+/// <summary>
+/// SMTP connection reuse: connections counted by a TCP proxy in front of a real server (aiosmtpd), or by the recording
+/// stand-in when the test needs to see the commands (NOOP, RSET, QUIT).
+/// </summary>
+public sealed class EmailChannelConnectionPoolTests : IDisposable
+{
+    private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(15);
+    private readonly SmtpSinkServer _server = new();
+    private readonly CountingTcpProxy _proxy;
+
+    public EmailChannelConnectionPoolTests() => _proxy = new CountingTcpProxy(_server.Host, _server.Port);
+
+    public void Dispose()
+    {
+        _proxy.Dispose();
+        _server.Dispose();
+    }
+
+    [Fact]
+    public async Task SendAsync_BatchOfMessages_UsesOneConnection()
+    {
+        await using var channel = ChannelFactory.ForSmtp(_proxy.Host, _proxy.Port, ChannelFactory.Clock());
+
+        for (var i = 1; i <= 5; i++)
+        {
+            await channel.SendAsync(TestMessages.Convocation(key: $"lot-elu-{i}"), CancellationToken.None);
+        }
+
+        Assert.Equal(5, (await _server.WaitForMessagesAsync(5, Arrival)).Count);
+        Assert.Equal(1, _proxy.AcceptedConnections);
+    }
+
+    [Fact]
+    public async Task SendAsync_ConcurrentSends_OpenAtMostMaxConnections()
+    {
+        await using var channel = ChannelFactory.ForSmtp(_proxy.Host, _proxy.Port, ChannelFactory.Clock(), options => options.MaxConnections = 2);
+
+        await Task.WhenAll(Enumerable.Range(1, 12).Select(i =>
+            Task.Run(() => channel.SendAsync(TestMessages.Convocation(key: $"parallele-elu-{i}"), CancellationToken.None))));
+
+        var received = await _server.WaitForMessagesAsync(12, Arrival);
+        Assert.Equal(12, received.Select(m => m.MessageId).Distinct().Count());
+        Assert.InRange(_proxy.AcceptedConnections, 1, 2);
+    }
+
+    [Fact]
+    public async Task SendAsync_IdleConnectionDroppedByServer_ProbesAndReconnectsWithoutFailing()
+    {
+        var clock = ChannelFactory.Clock();
+        await using var channel = ChannelFactory.ForSmtp(_proxy.Host, _proxy.Port, clock);
+        await channel.SendAsync(TestMessages.Convocation(key: "avant-coupure"), CancellationToken.None);
+
+        _proxy.DropAll();
+        clock.Advance(TimeSpan.FromSeconds(31));
+        await channel.SendAsync(TestMessages.Convocation(key: "apres-coupure"), CancellationToken.None);
+
+        Assert.Equal(2, (await _server.WaitForMessagesAsync(2, Arrival)).Count);
+        Assert.Equal(2, _proxy.AcceptedConnections);
+    }
+
+    [Fact]
+    public async Task SendAsync_ConnectionDroppedWithinTheProbeDelay_FailsTransientlyOnceThenReconnects()
+    {
+        await using var channel = ChannelFactory.ForSmtp(_proxy.Host, _proxy.Port, ChannelFactory.Clock());
+        await channel.SendAsync(TestMessages.Convocation(key: "avant-coupure"), CancellationToken.None);
+
+        _proxy.DropAll();
+        // Not probed (idle for less than 30 s): the send finds the connection dead, and the hub's retry gets a new one.
+        await Assert.ThrowsAsync<TransientDeliveryException>(
+            () => channel.SendAsync(TestMessages.Convocation(key: "pendant-coupure"), CancellationToken.None));
+        await channel.SendAsync(TestMessages.Convocation(key: "pendant-coupure"), CancellationToken.None);
+
+        var received = await _server.WaitForMessagesAsync(2, Arrival);
+        Assert.Equal(["avant-coupure", "pendant-coupure"], received.Select(m => m.Headers["X-Hub-Idempotency-Key"] ?? string.Empty).ToArray());
+        Assert.Equal(2, _proxy.AcceptedConnections);
+    }
+
+    [Fact]
+    public async Task SendAsync_IdleLongerThanThirtySeconds_ProbesWithNoopAndReusesTheConnection()
+    {
+        using var server = new RecordingSmtpServer();
+        var clock = ChannelFactory.Clock();
+        await using var channel = ChannelFactory.ForSmtp(server.Host, server.Port, clock);
+
+        await channel.SendAsync(TestMessages.Convocation(key: "premier"), CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await channel.SendAsync(TestMessages.Convocation(key: "deuxieme"), CancellationToken.None);
+        Assert.DoesNotContain("NOOP", server.Commands);
+
+        clock.Advance(TimeSpan.FromSeconds(31));
+        await channel.SendAsync(TestMessages.Convocation(key: "troisieme"), CancellationToken.None);
+
+        Assert.Single(server.Commands, "NOOP");
+        Assert.Equal(1, server.Connections);
+        Assert.All(await server.WaitForMessagesAsync(3, Arrival), message => Assert.Equal(1, message.Connection));
+    }
+
+    [Fact]
+    public async Task SendAsync_RecipientRefused_ThrowsPermanentAndTheConnectionServesTheNextMessage()
+    {
+        using var server = new RecordingSmtpServer(rejectedRecipients: ["inconnu@exemple.fr"]);
+        await using var channel = ChannelFactory.ForSmtp(server.Host, server.Port, ChannelFactory.Clock());
+
+        var failure = await Assert.ThrowsAsync<PermanentDeliveryException>(() => channel.SendAsync(
+            TestMessages.Convocation(key: "adresse-inconnue", recipient: new Recipient("Élu inconnu", "inconnu@exemple.fr")),
+            CancellationToken.None));
+        await channel.SendAsync(TestMessages.Convocation(key: "adresse-valide"), CancellationToken.None);
+
+        var smtp = Assert.IsType<SmtpCommandException>(failure.InnerException);
+        Assert.Equal(SmtpErrorCode.RecipientNotAccepted, smtp.ErrorCode);
+        Assert.Equal(550, (int)smtp.StatusCode);
+        var delivered = Assert.Single(await server.WaitForMessagesAsync(1, Arrival));
+        Assert.Contains(TestMessages.RecipientEmail, Assert.Single(delivered.RcptTo), StringComparison.Ordinal);
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_ClosesPooledConnectionsWithQuit()
+    {
+        using var server = new RecordingSmtpServer();
+        var channel = ChannelFactory.ForSmtp(server.Host, server.Port, ChannelFactory.Clock());
+        await channel.SendAsync(TestMessages.Convocation(key: "avant-arret"), CancellationToken.None);
+
+        await channel.DisposeAsync();
+
+        await Eventually.WaitAsync(() => Task.FromResult(server.Commands), commands => commands.Contains("QUIT"), Arrival, "QUIT");
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task SendAsync_CancelledBeforeSending_LeavesThePooledConnectionUsable()
+    {
+        using var server = new RecordingSmtpServer();
+        await using var channel = ChannelFactory.ForSmtp(server.Host, server.Port, ChannelFactory.Clock(), options => options.MaxConnections = 1);
+        await channel.SendAsync(TestMessages.Convocation(key: "premier"), CancellationToken.None);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => channel.SendAsync(TestMessages.Convocation(key: "annule"), cancelled.Token));
+
+        // The slot was given back: the next message goes out on the same connection.
+        await channel.SendAsync(TestMessages.Convocation(key: "suivant"), CancellationToken.None);
+        Assert.Equal(["premier", "suivant"], (await server.WaitForMessagesAsync(2, Arrival)).Select(IdempotencyKey).ToArray());
+        Assert.Equal(1, server.Connections);
+    }
+
+    private static string IdempotencyKey(RecordedSmtpMessage message) =>
+        MimeKit.MimeMessage.Load(new MemoryStream(message.Data)).Headers["X-Hub-Idempotency-Key"] ?? string.Empty;
+}
