@@ -116,6 +116,7 @@ public sealed class EmailChannelConnectionPoolTests : IDisposable
         var smtp = Assert.IsType<SmtpCommandException>(failure.InnerException);
         Assert.Equal(SmtpErrorCode.RecipientNotAccepted, smtp.ErrorCode);
         Assert.Equal(550, (int)smtp.StatusCode);
+        Assert.True(failure.AddressRejected);
         var delivered = Assert.Single(await server.WaitForMessagesAsync(1, Arrival));
         Assert.Contains(TestMessages.RecipientEmail, Assert.Single(delivered.RcptTo), StringComparison.Ordinal);
         Assert.Equal(1, server.Connections);

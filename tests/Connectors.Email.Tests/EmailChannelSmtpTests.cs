@@ -189,6 +189,7 @@ public sealed class EmailChannelSmtpTests : IDisposable
 
         var smtp = Assert.IsType<SmtpCommandException>(failure.InnerException);
         Assert.Equal(552, (int)smtp.StatusCode);
+        Assert.False(failure.AddressRejected);
         Assert.Equal(0, strictServer.MessageCount);
     }
 
@@ -235,6 +236,7 @@ public sealed class EmailChannelSmtpTests : IDisposable
             () => channel.SendAsync(message, CancellationToken.None));
 
         Assert.Contains(TestMessages.RecipientName, failure.Message, StringComparison.Ordinal);
+        Assert.True(failure.AddressRejected);
         Assert.Equal(0, _server.MessageCount);
     }
 

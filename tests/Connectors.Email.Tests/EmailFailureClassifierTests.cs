@@ -59,6 +59,32 @@ public sealed class EmailFailureClassifierTests
     }
 
     [Theory]
+    [InlineData(550, "5.1.1 <elu@exemple.fr>: Recipient address rejected: User unknown", true)]
+    [InlineData(550, "5.1.2 Bad destination system address", true)]
+    [InlineData(553, "mailbox name not allowed", true)]
+    [InlineData(551, "User not local; please try <elu@ailleurs.fr>", true)]
+    [InlineData(550, "5.7.1 <elu@exemple.fr>: Relay access denied", false)]
+    [InlineData(550, "Mailbox unavailable", false)]
+    [InlineData(554, "5.7.1 Rejected by policy", false)]
+    public void Classify_RecipientRefused_FlagsTheAddressOnlyWhenItIsTheAddressesFault(int status, string text, bool addressRejected)
+    {
+        var cause = new SmtpCommandException(SmtpErrorCode.RecipientNotAccepted, (SmtpStatusCode)status, new MailboxAddress("Élu", "elu@exemple.fr"), text);
+
+        var permanent = Assert.IsType<PermanentDeliveryException>(EmailFailureClassifier.Classify(cause, CancellationToken.None));
+
+        Assert.Equal(addressRejected, permanent.AddressRejected);
+        Assert.Same(cause, permanent.InnerException);
+    }
+
+    [Fact]
+    public void Classify_MessageRefusedWith5_1Code_DoesNotFlagTheAddress()
+    {
+        var cause = new SmtpCommandException(SmtpErrorCode.MessageNotAccepted, (SmtpStatusCode)552, "5.1.1 whatever");
+
+        Assert.False(Assert.IsType<PermanentDeliveryException>(EmailFailureClassifier.Classify(cause, CancellationToken.None)).AddressRejected);
+    }
+
+    [Theory]
     [MemberData(nameof(TransientSmtpReplies))]
     public void Classify_Smtp4xxReply_IsTransientWrappingTheCause(int status, SmtpErrorCode code)
     {

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using IntegrationHub.Plugins.Channels;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -10,7 +11,7 @@ namespace IntegrationHub.Connectors.Email;
 /// Maps what MailKit and the file system throw to the channel contract: the single place where a failure is
 /// judged permanent or transient.
 /// </summary>
-internal static class EmailFailureClassifier
+internal static partial class EmailFailureClassifier
 {
     /// <summary>
     /// The contract exception to throw instead of <paramref name="exception"/> (wrapping it), or null when
@@ -22,6 +23,8 @@ internal static class EmailFailureClassifier
         PermanentDeliveryException or TransientDeliveryException => null,
         OperationCanceledException when cancellationToken.IsCancellationRequested => null,
 
+        SmtpCommandException { ErrorCode: SmtpErrorCode.RecipientNotAccepted } e when IsAddressRejection(e) =>
+            new PermanentDeliveryException($"SMTP server refused the recipient's address: {Describe(e)}", e) { AddressRejected = true },
         SmtpCommandException e when (int)e.StatusCode is >= 500 and < 600 =>
             new PermanentDeliveryException($"SMTP server refused the message: {Describe(e)}", e),
         SmtpCommandException e =>
@@ -49,6 +52,25 @@ internal static class EmailFailureClassifier
 
         _ => null,
     };
+
+    /// <summary>
+    /// Whether a refused recipient is the address's own fault (unknown mailbox, bad domain, bad syntax: RFC 3463
+    /// 5.1.x, or 551/553 without an enhanced code), rather than a policy or relay refusal (5.7.x, a bare 550) that a
+    /// correct address can also receive.
+    /// </summary>
+    private static bool IsAddressRejection(SmtpCommandException e)
+    {
+        if ((int)e.StatusCode is < 500 or >= 600)
+        {
+            return false;
+        }
+
+        var enhanced = EnhancedStatusCode().Match(e.Message);
+        return enhanced.Success ? enhanced.Groups["class"].Value == "5" && enhanced.Groups["subject"].Value == "1" : (int)e.StatusCode is 551 or 553;
+    }
+
+    [GeneratedRegex(@"^\s*(?<class>[245])\.(?<subject>\d{1,3})\.\d{1,3}\b", RegexOptions.CultureInvariant)]
+    private static partial Regex EnhancedStatusCode();
 
     private static string Describe(SmtpCommandException e) =>
         $"{(int)e.StatusCode} {e.Message} ({e.ErrorCode}{(e.Mailbox is null ? string.Empty : " " + e.Mailbox.Address)})";

@@ -30,7 +30,10 @@ internal static class EmailMessageBuilder
         {
             throw new PermanentDeliveryException(string.IsNullOrWhiteSpace(message.Recipient.Email)
                 ? $"Recipient '{message.Recipient.DisplayName}' has no email address."
-                : $"Recipient '{message.Recipient.DisplayName}' has an invalid email address '{message.Recipient.Email}'.");
+                : $"Recipient '{message.Recipient.DisplayName}' has an invalid email address '{message.Recipient.Email}'.")
+            {
+                AddressRejected = true,
+            };
         }
 
         to.Name = message.Recipient.DisplayName;
