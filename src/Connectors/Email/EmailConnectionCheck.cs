@@ -22,6 +22,7 @@ internal static class EmailConnectionCheck
         {
             await client.ConnectAsync(options.Host!, options.Port, SmtpConnectionPool.ToSecureSocketOptions(options.Security), cancellationToken);
             var offered = Offered(client, options.Security);
+            var offersDsn = client.Capabilities.HasFlag(SmtpCapabilities.Dsn);
             var authenticated = false;
             if (options is { UserName: { Length: > 0 } userName, Password: { Length: > 0 } password })
             {
@@ -29,7 +30,7 @@ internal static class EmailConnectionCheck
                 if (!client.Capabilities.HasFlag(SmtpCapabilities.Authentication))
                 {
                     return new ConnectionCheck(false,
-                        $"Échec SMTP : {endpoint} ne propose pas d'authentification (AUTH) alors qu'un identifiant est configuré ({string.Join(", ", offered)}).");
+                        $"Échec SMTP : {endpoint} ne propose pas d'authentification (AUTH) alors qu'un identifiant est configuré.");
                 }
 
                 await client.AuthenticateAsync(userName, password, cancellationToken);
@@ -43,7 +44,7 @@ internal static class EmailConnectionCheck
                 detail += $" ; authentifié en tant que {options.UserName}";
             }
 
-            if (!client.Capabilities.HasFlag(SmtpCapabilities.Dsn) && !offered.Contains("DSN"))
+            if (!offersDsn)
             {
                 detail += " ; le serveur ne propose pas DSN : les avis de non-remise seront rattachés par leur Message-ID seulement";
             }
