@@ -46,7 +46,20 @@ public sealed class CountingTcpProxy : IDisposable
 
         foreach (var client in open)
         {
-            client.Client.LingerState = new LingerOption(true, 0);
+            // Closing one side ends its forwarder, which may dispose the other side first: then there is nothing to do.
+            try
+            {
+                // Reset rather than FIN, as a crashed or restarted server's connections end.
+                if (client.Client is { } socket)
+                {
+                    socket.LingerState = new LingerOption(true, 0);
+                }
+            }
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
+            {
+                // Already closed.
+            }
+
             client.Dispose();
         }
     }
