@@ -1,6 +1,7 @@
 using IntegrationHub.Assemblies;
 using IntegrationHub.Authorities;
 using IntegrationHub.ConnectorInstances;
+using IntegrationHub.Documents;
 using IntegrationHub.Convocations;
 using IntegrationHub.Hosting;
 using IntegrationHub.Legal;
@@ -35,6 +36,7 @@ app.MapMemberAnswerPages();
 app.MapLegalEndpoints();
 app.MapApiKeyEndpoints();
 app.MapConnectorEndpoints();
+app.MapDocumentEndpoints();
 app.MapTwilioStatusEndpoint();
 
 app.Run();

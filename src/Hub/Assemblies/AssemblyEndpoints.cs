@@ -55,7 +55,7 @@ public static class AssemblyEndpoints
         else
         {
             var legal = catalog.Derive(authority.Kind, authority.Population, kind, ParisTime.ToParisDate(time.GetUtcNow()));
-            errors.AddRange(AssemblyRule.ValidateOverrides(legal, kind, request.NoticeDays, request.UrgentNoticeDays, request.SynthesisNoteRequired));
+            errors.AddRange(AssemblyRule.ValidateOverrides(legal, kind, request.NoticeDays, request.UrgentNoticeDays, request.SynthesisNoteRequired, request.ClearDays));
         }
         if (errors.Count > 0)
         {

@@ -29,15 +29,19 @@ public static class AssemblyRule
     /// (CGCT L2121-11, L2121-12, L3121-19, L4132-18), and urgency never goes below one jour franc.
     /// </summary>
     public static IEnumerable<(string Field, string Message)> ValidateOverrides(
-        ConvocationRule legal, AssemblyKind kind, int? noticeDays, int? urgentNoticeDays, bool? synthesisNoteRequired)
+        ConvocationRule legal, AssemblyKind kind, int? noticeDays, int? urgentNoticeDays, bool? synthesisNoteRequired, bool? clearDays = null)
     {
+        if (kind == AssemblyKind.Council && legal.ClearDays && clearDays == false)
+        {
+            yield return ("clearDays", $"Le délai de cette assemblée se compte en jours francs ({legal.Source}) : il ne peut pas être compté en jours simples.");
+        }
         if (noticeDays is < 0 or > 60)
         {
             yield return ("noticeDays", "Le délai de convocation doit être compris entre 0 et 60 jours.");
         }
         else if (kind == AssemblyKind.Council && noticeDays < legal.NoticeDays)
         {
-            yield return ("noticeDays", $"Le délai de convocation de cette assemblée ne peut pas être inférieur au délai légal de {legal.NoticeDays} jours ({legal.Source}).");
+            yield return ("noticeDays", $"Le délai de convocation de cette assemblée ne peut pas être inférieur au délai légal de {legal.NoticeDays} {(legal.ClearDays ? "jours francs" : "jours")} ({legal.Source}).");
         }
         if (urgentNoticeDays is < 0 or > 60)
         {

@@ -32,6 +32,12 @@ public sealed class AuthorityStore(HubDatabase database)
         return row?.ToAuthority();
     }
 
+    public async Task<int?> DocumentSizeLimitMbAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int?>("SELECT document_size_limit_mb FROM authorities WHERE id = @id", new { id });
+    }
+
     public async Task<IReadOnlyList<Authority>> ListAsync(Guid? onlyId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -74,7 +74,9 @@ public static partial class ConnectorEndpoints
         var values = ReadValues(type, request.Settings, errors);
         // Secrets left out keep their stored value, so the DSI need not retype a password to change a port;
         // an empty string or null removes one.
-        var secretValues = existing is not null && existing.Type == type.TypeId ? secrets.Unprotect(existing.ProtectedSecrets) : [];
+        var secretValues = existing is not null && existing.Type == type.TypeId && !DestinationChanged(type, existing, values)
+            ? secrets.Unprotect(existing.ProtectedSecrets)
+            : [];
         foreach (var (key, value) in request.Secrets ?? [])
         {
             if (type.Settings.FirstOrDefault(s => s.Key == key) is not { Secret: true })
@@ -152,6 +154,18 @@ public static partial class ConnectorEndpoints
             loggers.CreateLogger("IntegrationHub.Connectors").LogWarning("Connection test of {Connector} ({Type}) threw {Exception}", name, instance.Type, ex.GetType().Name);
             return Results.Ok(new ConnectionTestResponse(false, $"Le test a échoué : {ex.GetType().Name}."));
         }
+    }
+
+    /// <summary>
+    /// Whether a setting that says where the connector connects (a URL, a host) changed: stored secrets are then not
+    /// carried over, so a changed destination can never receive credentials entered for another one.
+    /// </summary>
+    private static bool DestinationChanged(IConnectorType type, ConnectorInstance existing, IReadOnlyDictionary<string, string> values)
+    {
+        var before = ConnectorSecrets.ReadSettings(existing.Settings);
+        return type.Settings
+            .Where(s => s.Kind == SettingKind.Url || s.Key.EndsWith("host", StringComparison.OrdinalIgnoreCase))
+            .Any(s => before.GetValueOrDefault(s.Key) != values.GetValueOrDefault(s.Key));
     }
 
     private static Dictionary<string, string> ReadValues(IConnectorType type, Dictionary<string, JsonElement>? settings, List<(string, string)> errors)

@@ -16,22 +16,27 @@ public sealed class ConnectorHealthCheck(ConnectorStore store, ConnectorSecrets 
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var data = new Dictionary<string, object>();
+        // /health answers anyone: it gives counts per state and per type, never which authority has which problem
+        // (that detail is in each authority's connector list, for its administrators).
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var worst = HealthStatus.Healthy;
+        var total = 0;
         foreach (var instance in await store.ListAllEnabledAsync(cancellationToken))
         {
-            var (status, text) = await CheckAsync(instance, cancellationToken);
-            data[$"{instance.AuthorityId}/{instance.Name}"] = text;
+            var (status, _) = await CheckAsync(instance, cancellationToken);
+            var key = $"{instance.Type}:{status.ToString().ToLowerInvariant()}";
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+            total++;
             if (status < worst)
             {
                 worst = status;
             }
         }
-        var description = data.Count == 0 ? "no connector configured" : $"{data.Count} connector(s)";
-        return new HealthCheckResult(worst, description, data: data);
+        var description = total == 0 ? "no connector configured" : $"{total} connector(s)";
+        return new HealthCheckResult(worst, description, data: counts.ToDictionary(c => c.Key, c => (object)c.Value));
     }
 
-    private async Task<(HealthStatus, string)> CheckAsync(ConnectorInstance instance, CancellationToken cancellationToken)
+    public async Task<(HealthStatus Status, string Detail)> CheckAsync(ConnectorInstance instance, CancellationToken cancellationToken)
     {
         if (registry.Find(instance.Type) is not { } type)
         {

@@ -55,6 +55,9 @@ public sealed class AnswerService(AnswerStore answers, SeatStore seats, TimeProv
         return new AnswerOutcome.Recorded(answer);
     }
 
+    public async Task<string?> CurrentAttendanceAsync(Guid sessionId, Guid memberId, CancellationToken cancellationToken) =>
+        (await answers.CurrentForSessionAsync(sessionId, cancellationToken)).GetValueOrDefault(memberId)?.Attendance;
+
     private async Task<ProxyViolation?> CheckProxyAsync(Session session, Convocation convocation, Guid holderId, bool illnessCertified, CancellationToken cancellationToken)
     {
         var inOffice = await seats.MembersInOfficeAsync(session.AssemblyId, session.MeetingDate, cancellationToken);

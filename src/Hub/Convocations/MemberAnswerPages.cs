@@ -19,7 +19,10 @@ public static class MemberAnswerPages
         app.MapPost("/convocations/{token}/answer", AnswerAsync).ExcludeFromDescription().DisableAntiforgery();
     }
 
-    private sealed record PageContext(Convocation Convocation, Session Session, Member Member, Authority Authority, Assembly Assembly, IReadOnlyList<Member> Colleagues);
+    private sealed record PageContext(Convocation Convocation, Session Session, Member Member, Authority Authority, Assembly Assembly, IReadOnlyList<Member> Colleagues)
+    {
+        public IReadOnlyList<Documents.SessionDocument> Documents { get; init; } = [];
+    }
 
     private static async Task<PageContext?> LoadAsync(string token, MemberLinks links, ConvocationStore convocations, SessionStore sessions,
         MemberStore members, AuthorityStore authorities, AssemblyStore assemblies, SeatStore seats, CancellationToken cancellationToken)
@@ -37,7 +40,8 @@ public static class MemberAnswerPages
     }
 
     private static async Task<IResult> ShowAsync(string token, MemberLinks links, ConvocationStore convocations, SessionStore sessions, MemberStore members,
-        AuthorityStore authorities, AssemblyStore assemblies, SeatStore seats, AnswerStore answers, CancellationToken cancellationToken)
+        AuthorityStore authorities, AssemblyStore assemblies, SeatStore seats, AnswerStore answers, Documents.SessionDocumentStore documents,
+        CancellationToken cancellationToken)
     {
         var context = await LoadAsync(token, links, convocations, sessions, members, authorities, assemblies, seats, cancellationToken);
         if (context is null)
@@ -45,7 +49,7 @@ public static class MemberAnswerPages
             return InvalidLink();
         }
         var current = (await answers.CurrentForSessionAsync(context.Session.Id, cancellationToken)).GetValueOrDefault(context.Member.Id);
-        return Page(context, token, current, notice: null);
+        return Page(context with { Documents = await documents.CurrentAsync(context.Session.Id, cancellationToken) }, token, current, notice: null);
     }
 
     private static async Task<IResult> AnswerAsync(string token, HttpRequest http, MemberLinks links, ConvocationStore convocations, SessionStore sessions,
@@ -103,7 +107,22 @@ public static class MemberAnswerPages
         {
             html.Append("<li>").Append(E(item.Title)).Append("</li>");
         }
-        html.Append("</ol><h2 id=\"documents\">Documents</h2><p>Les documents de la séance sont joints à votre convocation ou transmis par le secrétariat.</p>");
+        html.Append("</ol><h2 id=\"documents\">Documents</h2>");
+        if (context.Documents.Count == 0)
+        {
+            html.Append("<p>Aucun document n'est encore joint à cette séance.</p>");
+        }
+        else
+        {
+            html.Append("<ul>");
+            foreach (var document in context.Documents)
+            {
+                html.Append("<li><a href=\"/api/documents/").Append(document.Id).Append("/content?t=").Append(E(Uri.EscapeDataString(token))).Append("\">")
+                    .Append(E(Documents.DocumentKinds.Label(document.Kind))).Append(" — ").Append(E(document.Name)).Append("</a> (")
+                    .Append(E(SizeText(document.Size))).Append(")</li>");
+            }
+            html.Append("</ul>");
+        }
         html.Append("<h2>Votre réponse</h2>");
         html.Append("<p>Réponse actuelle : ").Append(E(Describe(current, context.Colleagues))).Append("</p>");
         if (session.Status != SessionStatus.Cancelled)
@@ -123,6 +142,10 @@ public static class MemberAnswerPages
         }
         return Results.Content(Layout($"Convocation — {assembly.Name}", html.ToString()), "text/html; charset=utf-8");
     }
+
+    private static string SizeText(long bytes) => bytes < 1024 * 1024
+        ? $"{Math.Max(1, bytes / 1024)} Ko"
+        : $"{bytes / (1024.0 * 1024.0):0.0} Mo".Replace('.', ',');
 
     private static string Describe(Answer? answer, IReadOnlyList<Member> colleagues) => answer?.Attendance switch
     {

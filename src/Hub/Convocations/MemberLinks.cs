@@ -13,6 +13,7 @@ namespace IntegrationHub.Convocations;
 public sealed class MemberLinks(LinkSigningKey signingKey, IOptions<HubOptions> options, TimeProvider time)
 {
     private const byte AnswerPurpose = 1;
+    private const byte CalendarPurpose = 2;
     private const int MacLength = 12;
     private const int PayloadLength = 16 + 8;
 
@@ -43,6 +44,24 @@ public sealed class MemberLinks(LinkSigningKey signingKey, IOptions<HubOptions> 
         return time.GetUtcNow().ToUnixTimeSeconds() < expires ? new Guid(bytes[..16]) : null;
     }
 
+    /// <summary>
+    /// A tag for the calendar UID of one member's invitation: a reply naming that UID is accepted only if the tag matches,
+    /// so knowing a session id and a colleague's member id is not enough to answer for them.
+    /// </summary>
+    public string CalendarUidTag(Guid sessionId, Guid memberId)
+    {
+        Span<byte> payload = stackalloc byte[32];
+        sessionId.TryWriteBytes(payload[..16]);
+        memberId.TryWriteBytes(payload[16..]);
+        Span<byte> mac = stackalloc byte[MacLength];
+        Mac(CalendarPurpose, payload, mac);
+        return Convert.ToHexStringLower(mac[..8]);
+    }
+
+    public bool IsValidCalendarUidTag(Guid sessionId, Guid memberId, string tag) =>
+        CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.ASCII.GetBytes(CalendarUidTag(sessionId, memberId)), System.Text.Encoding.ASCII.GetBytes(tag));
+
     public Uri BaseUrl => new(EnsureSlash(options.Value.PublicBaseUrl ?? "http://localhost:5080"));
 
     public Uri AnswerLink(Guid convocationId, DateTimeOffset expires) =>
@@ -54,7 +73,7 @@ public sealed class MemberLinks(LinkSigningKey signingKey, IOptions<HubOptions> 
 
     private void Mac(byte purpose, ReadOnlySpan<byte> payload, Span<byte> destination)
     {
-        Span<byte> input = stackalloc byte[1 + PayloadLength];
+        Span<byte> input = stackalloc byte[1 + payload.Length];
         input[0] = purpose;
         payload.CopyTo(input[1..]);
         Span<byte> full = stackalloc byte[32];

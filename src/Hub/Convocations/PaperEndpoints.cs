@@ -84,6 +84,10 @@ public static class PaperEndpoints
         {
             return Problems.Validation("postedOn", "La date de dépôt ne peut pas être dans le futur.");
         }
+        if (postedOn < ParisTime.ToParisDate(delivery.CreatedAt))
+        {
+            return Problems.Validation("postedOn", $"La date de dépôt ne peut pas précéder la création de ce courrier ({French.ShortDate(ParisTime.ToParisDate(delivery.CreatedAt))}).");
+        }
         if (delivery.Status == DeliveryStatus.Sent)
         {
             return Problems.Conflict("already-posted", "Ce courrier est déjà enregistré comme posté.");

@@ -10,7 +10,7 @@ namespace IntegrationHub.Dispatch;
 /// Writes the convocation in French with the content the law requires (CGCT L2121-10: date, time, place, agenda;
 /// L2121-11/12: urgency and its reason), for every channel; channels render what they can carry.
 /// </summary>
-public sealed class ConvocationComposer(string organizerEmail, string organizerName)
+public sealed class ConvocationComposer(string organizerEmail, string organizerName, Convocations.MemberLinks links)
 {
     private const string Nbsp = French.Nbsp;
 
@@ -41,13 +41,18 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
         var opening = kind switch
         {
             MessageKind.Cancellation =>
-                $"La séance de l'assemblée « {assembly.Name} » de {authority.Name}, prévue le {when}, est annulée.",
+                $"La séance de l'assemblée « {assembly.Name} » ({authority.Name}), prévue le {when}, est annulée.",
             MessageKind.Update =>
-                $"La convocation à la séance de l'assemblée « {assembly.Name} » de {authority.Name} est modifiée. La séance se tiendra le {when}, au lieu suivant{Nbsp}: {session.Place}.",
+                $"La convocation à la séance de l'assemblée « {assembly.Name} » ({authority.Name}) est modifiée. La séance se tiendra le {when}, au lieu suivant{Nbsp}: {session.Place}.",
             _ =>
-                $"J'ai l'honneur de vous convoquer à la séance de l'assemblée « {assembly.Name} » de {authority.Name}, qui se tiendra le {when}, au lieu suivant{Nbsp}: {session.Place}.",
+                $"J'ai l'honneur de vous convoquer à la séance de l'assemblée « {assembly.Name} » ({authority.Name}), qui se tiendra le {when}, au lieu suivant{Nbsp}: {session.Place}.",
         };
         Paragraph(text, html, opening);
+
+        if (kind == MessageKind.Update && !string.IsNullOrWhiteSpace(content.ChangeSummary))
+        {
+            Paragraph(text, html, content.ChangeSummary);
+        }
 
         if (kind == MessageKind.Cancellation && !string.IsNullOrWhiteSpace(session.CancellationReason))
         {
@@ -88,7 +93,7 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
             .Append(Encode(session.Rule.Source)).Append(".</p></body></html>");
 
         var calendar = new CalendarInvitation(
-            Uid: $"session-{session.Id:N}-member-{member.Id:N}@{DomainOf(organizerEmail)}",
+            Uid: $"session-{session.Id:N}-member-{member.Id:N}-{links.CalendarUidTag(session.Id, member.Id)}@{DomainOf(organizerEmail)}",
             // SEQUENCE must grow with every change the member is told about (RFC 5546 §2.1.4).
             Sequence: delivery.SessionVersion - 1,
             Method: kind == MessageKind.Cancellation ? CalendarMethod.Cancel : CalendarMethod.Request,

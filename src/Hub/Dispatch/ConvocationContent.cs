@@ -13,4 +13,8 @@ public sealed record ConvocationContent(
     Member Member,
     Delivery Delivery,
     Uri AnswerLink,
-    Uri DocumentsLink);
+    Uri DocumentsLink)
+{
+    /// <summary>For an update: what changed, as recorded with the session's new version.</summary>
+    public string? ChangeSummary { get; init; }
+}

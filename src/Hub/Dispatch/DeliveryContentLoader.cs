@@ -32,8 +32,16 @@ public sealed class DeliveryContentLoader(
         return composer.Compose(new ConvocationContent(
             authority, assembly, session, member, delivery,
             links.AnswerLink(convocation.Id, expires),
-            links.DocumentsLink(convocation.Id, expires)));
+            links.DocumentsLink(convocation.Id, expires))
+        {
+            ChangeSummary = delivery.Purpose == DeliveryPurpose.Update
+                ? await sessions.VersionSummaryAsync(session.Id, delivery.SessionVersion, cancellationToken)
+                : null,
+        });
     }
+
+    public async Task<bool> IsSessionCancelledAsync(Delivery delivery) =>
+        (await sessions.GetAsync(delivery.SessionId, CancellationToken.None))?.Status == SessionStatus.Cancelled;
 
     /// <summary>A mobile number the SMS provider refused for good is flagged on the member and skipped until it is changed.</summary>
     public async Task FlagMobileAsync(Delivery delivery, string problem)

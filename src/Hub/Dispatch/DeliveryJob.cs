@@ -38,6 +38,11 @@ public sealed class DeliveryJob(
         {
             var channel = await channels.ResolveAsync(delivery.AuthorityId, delivery.Channel, CancellationToken.None)
                 ?? throw new PermanentDeliveryException($"No channel '{delivery.Channel}' is configured for this authority.");
+            if (delivery.Purpose != DeliveryPurpose.Cancellation && await content.IsSessionCancelledAsync(delivery))
+            {
+                await deliveries.MarkSupersededAsync(delivery, "session cancelled before this message went out", time.GetUtcNow());
+                return;
+            }
             var message = await content.ComposeAsync(delivery, CancellationToken.None);
             if (cancellationToken.IsCancellationRequested)
             {
@@ -48,7 +53,10 @@ public sealed class DeliveryJob(
             // stop (the provider may accept the message while we stop listening, and we would send it again).
             var receipt = await channel.SendAsync(message, CancellationToken.None);
             var now = time.GetUtcNow();
-            await deliveries.MarkSentAsync(delivery, now, receipt.ProviderMessageId, receipt.ProviderResponse, now);
+            if (!await deliveries.MarkSentAsync(delivery, now, receipt.ProviderMessageId, receipt.ProviderResponse, now))
+            {
+                logger.LogWarning("Delivery {DeliveryId} was sent but another worker had taken it over: kept as an event", delivery.Id);
+            }
             logger.LogInformation("Delivery {DeliveryId} sent through {Channel} as {ProviderMessageId}", delivery.Id, delivery.Channel, receipt.ProviderMessageId);
         }
         catch (PermanentDeliveryException ex)

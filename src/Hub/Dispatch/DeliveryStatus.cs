@@ -8,6 +8,9 @@ public static class DeliveryStatus
     public const string Sent = "sent";
     public const string Delivered = "delivered";
     public const string Failed = "failed";
+
+    /// <summary>Not sent because it no longer applied (the session was cancelled before it went out).</summary>
+    public const string Superseded = "superseded";
 }
 
 public static class DeliveryPurpose

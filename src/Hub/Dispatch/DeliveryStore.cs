@@ -57,41 +57,48 @@ public sealed class DeliveryStore(HubDatabase database)
         return claimed == 1;
     }
 
-    public Task MarkSentAsync(Delivery delivery, DateTimeOffset sentAt, string providerMessageId, string providerResponse, DateTimeOffset now) =>
+    public Task<bool> MarkSentAsync(Delivery delivery, DateTimeOffset sentAt, string providerMessageId, string providerResponse, DateTimeOffset now) =>
         TransitionAsync(
             delivery, DeliveryStatus.Sent, now, $"{providerMessageId} {providerResponse}".Trim(),
             """
             UPDATE deliveries SET status = @status, sent_at = @sentAt, provider_message_id = @providerMessageId, provider_response = @providerResponse,
                 last_error = NULL, claimed_at = NULL, next_attempt_at = NULL, updated_at = @now
-            WHERE id = @id
+            WHERE id = @id AND status = @sending AND claimed_at = @claimedAt
             """,
-            new { status = DeliveryStatus.Sent, sentAt, providerMessageId, providerResponse, now, id = delivery.Id });
+            new { status = DeliveryStatus.Sent, sentAt, providerMessageId, providerResponse, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt });
 
-    public Task MarkFailedAsync(Delivery delivery, string error, DateTimeOffset now) =>
+    public Task<bool> MarkFailedAsync(Delivery delivery, string error, DateTimeOffset now) =>
         TransitionAsync(
             delivery, DeliveryStatus.Failed, now, error,
-            "UPDATE deliveries SET status = @status, last_error = @error, claimed_at = NULL, next_attempt_at = NULL, updated_at = @now WHERE id = @id",
-            new { status = DeliveryStatus.Failed, error, now, id = delivery.Id });
+            "UPDATE deliveries SET status = @status, last_error = @error, claimed_at = NULL, next_attempt_at = NULL, updated_at = @now WHERE id = @id AND status = @sending AND claimed_at = @claimedAt",
+            new { status = DeliveryStatus.Failed, error, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt });
 
-    public Task ScheduleRetryAsync(Delivery delivery, string error, DateTimeOffset nextAttemptAt, DateTimeOffset now) =>
+    public Task<bool> ScheduleRetryAsync(Delivery delivery, string error, DateTimeOffset nextAttemptAt, DateTimeOffset now) =>
         TransitionAsync(
             delivery, "retrying", now, error,
-            "UPDATE deliveries SET status = @status, last_error = @error, claimed_at = NULL, next_attempt_at = @nextAttemptAt, updated_at = @now WHERE id = @id",
-            new { status = DeliveryStatus.Pending, error, nextAttemptAt, now, id = delivery.Id });
+            "UPDATE deliveries SET status = @status, last_error = @error, claimed_at = NULL, next_attempt_at = @nextAttemptAt, updated_at = @now WHERE id = @id AND status = @sending AND claimed_at = @claimedAt",
+            new { status = DeliveryStatus.Pending, error, nextAttemptAt, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt });
+
+    /// <summary>A convocation or update that became pointless (the session was cancelled meanwhile) is not sent.</summary>
+    public Task<bool> MarkSupersededAsync(Delivery delivery, string reason, DateTimeOffset now) =>
+        TransitionAsync(
+            delivery, DeliveryStatus.Superseded, now, reason,
+            "UPDATE deliveries SET status = @status, last_error = @reason, claimed_at = NULL, updated_at = @now WHERE id = @id AND status = @sending AND claimed_at = @claimedAt",
+            new { status = DeliveryStatus.Superseded, reason, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt });
 
     /// <summary>The worker stopped before the provider answered: the attempt does not count, the row goes back to the queue.</summary>
-    public Task ReleaseAsync(Delivery delivery, DateTimeOffset now) =>
+    public Task<bool> ReleaseAsync(Delivery delivery, DateTimeOffset now) =>
         TransitionAsync(
             delivery, "interrupted", now, "worker stopped before sending",
-            "UPDATE deliveries SET status = @status, attempts = attempts - 1, claimed_at = NULL, updated_at = @now WHERE id = @id AND status = @sending",
-            new { status = DeliveryStatus.Pending, sending = DeliveryStatus.Sending, now, id = delivery.Id });
+            "UPDATE deliveries SET status = @status, attempts = attempts - 1, claimed_at = NULL, updated_at = @now WHERE id = @id AND status = @sending AND claimed_at = @claimedAt",
+            new { status = DeliveryStatus.Pending, sending = DeliveryStatus.Sending, now, id = delivery.Id, claimedAt = delivery.ClaimedAt });
 
     /// <summary>A paper convocation is sent on the day the secretariat posts it (CE 19 March 1969, Commune de Doullens: the postmark date counts).</summary>
-    public Task MarkPostedAsync(Delivery delivery, DateTimeOffset postedAt, string recordedBy, DateTimeOffset now) =>
+    public Task<bool> MarkPostedAsync(Delivery delivery, DateTimeOffset postedAt, string recordedBy, DateTimeOffset now) =>
         TransitionAsync(
             delivery, DeliveryStatus.Sent, now, $"posted, recorded by {recordedBy}",
-            "UPDATE deliveries SET status = @status, sent_at = @postedAt, attempts = 1, provider_response = @response, updated_at = @now WHERE id = @id",
-            new { status = DeliveryStatus.Sent, postedAt, response = "posted", now, id = delivery.Id });
+            "UPDATE deliveries SET status = @status, sent_at = @postedAt, attempts = 1, provider_response = @response, updated_at = @now WHERE id = @id AND status = @pending",
+            new { status = DeliveryStatus.Sent, postedAt, response = "posted", now, id = delivery.Id, pending = DeliveryStatus.Pending });
 
     public async Task<Delivery?> FindByProviderIdAsync(string providerMessageId, CancellationToken cancellationToken)
     {
@@ -124,7 +131,7 @@ public sealed class DeliveryStore(HubDatabase database)
                     """,
                     new { status, error = status == DeliveryStatus.Failed ? detail : null, now, id = delivery.Id, from }, transaction) == 1;
             }
-            await InsertEventAsync(connection, transaction, delivery.AuthorityId, delivery.Id, now, "report:" + status, detail);
+            await InsertEventAsync(connection, transaction, delivery.AuthorityId, delivery.Id, now, changed ? "report" : "report-kept", $"{status}: {detail}");
         }, CancellationToken.None);
         return changed;
     }
@@ -165,20 +172,25 @@ public sealed class DeliveryStore(HubDatabase database)
         return ids.AsList();
     }
 
-    private async Task TransitionAsync(Delivery delivery, string eventStatus, DateTimeOffset now, string? detail, string sql, object parameters)
+    /// <summary>
+    /// Applies a transition guarded by the worker's claim; false when the row is no longer this worker's (another took
+    /// it over after <see cref="Hosting.DispatchOptions.ClaimTimeout"/>), in which case only the event is kept.
+    /// </summary>
+    private async Task<bool> TransitionAsync(Delivery delivery, string eventStatus, DateTimeOffset now, string? detail, string sql, object parameters)
     {
         // Recorded even when the caller is shutting down: the provider has answered, losing that answer would resend.
-        await database.InTransactionAsync(async (connection, transaction) =>
+        return await database.InTransactionAsync(async (connection, transaction) =>
         {
-            await connection.ExecuteAsync(sql, parameters, transaction);
-            await InsertEventAsync(connection, transaction, delivery.AuthorityId, delivery.Id, now, eventStatus, detail);
+            var changed = await connection.ExecuteAsync(sql, parameters, transaction) == 1;
+            await InsertEventAsync(connection, transaction, delivery.AuthorityId, delivery.Id, now, changed ? eventStatus : "stale:" + eventStatus, detail);
+            return changed;
         }, CancellationToken.None);
     }
 
     private static Task<int> InsertEventAsync(DbConnection connection, DbTransaction transaction, Guid authorityId, Guid deliveryId, DateTimeOffset at, string status, string? detail) =>
         connection.ExecuteAsync(
             "INSERT INTO delivery_events (id, authority_id, delivery_id, at, status, detail) VALUES (@id, @authorityId, @deliveryId, @at, @status, @detail)",
-            new { id = Guid.CreateVersion7(), authorityId, deliveryId, at, status, detail = Truncate(detail, 2000) },
+            new { id = Guid.CreateVersion7(), authorityId, deliveryId, at, status = Truncate(status, 20), detail = Truncate(detail, 2000) },
             transaction);
 
     private static string? Truncate(string? value, int max) => value is null || value.Length <= max ? value : value[..max];

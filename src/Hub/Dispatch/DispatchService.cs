@@ -19,6 +19,8 @@ public abstract record SendOutcome
     public sealed record AlreadySent(string Status) : SendOutcome;
 
     public sealed record NoMemberInOffice : SendOutcome;
+
+    public sealed record SynthesisNoteMissing(string RuleSource) : SendOutcome;
 }
 
 /// <summary>
@@ -29,6 +31,7 @@ public abstract record SendOutcome
 public sealed class DispatchService(
     HubDatabase database,
     SeatStore seats,
+    Documents.SessionDocumentStore documents,
     ConnectorInstances.ChannelResolver channels,
     IBackgroundJobClient jobs,
     TimeProvider time,
@@ -46,6 +49,13 @@ public sealed class DispatchService(
         if (!ConvocationDeadline.IsTimely(now, session.MeetingDate, session.Rule, session.Urgent))
         {
             return new SendOutcome.Late(session.LatestSendDate, sendDate, session.Urgent);
+        }
+        // CGCT L2121-12 (and L5211-1 for every EPCI): the note explicative de synthèse is sent WITH the convocation;
+        // without it the deliberations are unlawful (CE 14 Nov 2012, Mandelieu-la-Napoule).
+        if (session.Rule.SynthesisNoteRequired
+            && !(await documents.CurrentAsync(session.Id, cancellationToken)).Any(d => d.Kind == Documents.DocumentKinds.SynthesisNote))
+        {
+            return new SendOutcome.SynthesisNoteMissing(session.Rule.Source);
         }
         var members = await seats.MembersInOfficeAsync(session.AssemblyId, session.MeetingDate, cancellationToken);
         if (members.Count == 0)

@@ -21,6 +21,8 @@ public sealed class HubOptions
 
     public MailboxOptions Mailboxes { get; set; } = new();
 
+    public DocumentOptions Documents { get; set; } = new();
+
     public override string ToString() =>
         $"DataDirectory={DataDirectory}, Provider={Database.Provider}, BootstrapApiKey={(BootstrapApiKey is null ? "(generated)" : "***")}";
 }
@@ -62,4 +64,17 @@ public sealed class MailboxOptions
 {
     /// <summary>How often every authority's reply mailbox is read.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>Session documents (section <c>Hub:Documents</c>).</summary>
+public sealed class DocumentOptions
+{
+    /// <summary>Largest accepted upload, unless the authority has its own limit.</summary>
+    public int MaxSizeMegabytes { get; set; } = 1024;
+
+    /// <summary>ClamAV daemon (<c>clamd</c>) host; when empty, uploads are not scanned.</summary>
+    public string? ClamdHost { get; set; }
+
+    /// <summary>ClamAV daemon port.</summary>
+    public int ClamdPort { get; set; } = 3310;
 }

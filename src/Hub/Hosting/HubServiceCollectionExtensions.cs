@@ -88,11 +88,17 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var email = sp.GetRequiredService<IOptions<EmailOptions>>().Value;
-            return new ConvocationComposer(email.FromAddress!, email.FromName);
+            return new ConvocationComposer(email.FromAddress!, email.FromName, sp.GetRequiredService<MemberLinks>());
         });
 
         // Built-in connectors are plugins like any other: found by their IHubPlugin entry points.
         services.AddHubPlugins(configuration, [typeof(EmailChannel).Assembly, typeof(Connectors.Twilio.TwilioSignature).Assembly]);
+        services.AddSingleton<Documents.SessionDocumentStore>();
+        services.AddSingleton<Documents.Storage.IDocumentStore>(new Documents.Storage.FileSystemDocumentStore(Path.Combine(dataDirectory, "documents")));
+        services.AddSingleton<Documents.Validation.IVirusScanner>(sp => string.IsNullOrWhiteSpace(hub.Documents.ClamdHost)
+            ? new Documents.Validation.NoVirusScanner()
+            : new Documents.Validation.ClamdScanner(
+                new Documents.Validation.ClamdOptions { Host = hub.Documents.ClamdHost, Port = hub.Documents.ClamdPort }, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ConnectorStore>();
         services.AddSingleton<ConnectorSecrets>();
         services.AddSingleton<ChannelResolver>();

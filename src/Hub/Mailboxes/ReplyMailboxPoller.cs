@@ -25,6 +25,7 @@ public sealed partial class ReplyMailboxPoller(
     SessionStore sessions,
     MemberStore members,
     AnswerService answers,
+    MemberLinks links,
     IServiceProvider services,
     TimeProvider time,
     IOptions<HubOptions> options,
@@ -82,8 +83,16 @@ public sealed partial class ReplyMailboxPoller(
             var processed = new List<string>();
             foreach (var item in events)
             {
-                await ApplyAsync(instance.AuthorityId, item, cancellationToken);
-                processed.Add(item.Id);
+                try
+                {
+                    await ApplyAsync(instance.AuthorityId, item, cancellationToken);
+                    processed.Add(item.Id);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Left in the mailbox and tried again at the next poll; the others are applied and acknowledged.
+                    logger.LogWarning(ex, "Reply mailbox event {EventId} of {Connector} could not be applied", item.Id, instance.Name);
+                }
             }
             if (processed.Count > 0)
             {
@@ -148,6 +157,11 @@ public sealed partial class ReplyMailboxPoller(
         }
         var sessionId = Guid.ParseExact(match.Groups[1].Value, "N");
         var memberId = Guid.ParseExact(match.Groups[2].Value, "N");
+        if (!links.IsValidCalendarUidTag(sessionId, memberId, match.Groups[3].Value.ToLowerInvariant()))
+        {
+            logger.LogWarning("Calendar reply ignored: the UID's tag does not match ({Uid})", reply.Uid);
+            return;
+        }
         var member = await members.GetAsync(memberId, cancellationToken);
         var session = await sessions.GetAsync(sessionId, cancellationToken);
         var convocation = (await convocations.ForSessionAsync(sessionId, cancellationToken)).FirstOrDefault(c => c.MemberId == memberId);
@@ -165,6 +179,11 @@ public sealed partial class ReplyMailboxPoller(
             // Recorded, but still no answer for the quorum forecast.
             _ => Attendance.Tentative,
         };
+        // Declining in the calendar after giving a proxy is the natural thing to do in Outlook: the proxy stands.
+        if (attendance == Attendance.Absent && await answers.CurrentAttendanceAsync(session.Id, memberId, cancellationToken) == Attendance.Proxy)
+        {
+            return;
+        }
         var outcome = await answers.RecordAsync(session, convocation, attendance, null, false, "calendar-reply", cancellationToken);
         if (outcome is AnswerOutcome.Refused refused)
         {
@@ -175,6 +194,6 @@ public sealed partial class ReplyMailboxPoller(
     [GeneratedRegex("^delivery-([0-9a-f]{32})", RegexOptions.IgnoreCase)]
     private static partial Regex DeliveryKey();
 
-    [GeneratedRegex("^session-([0-9a-f]{32})-member-([0-9a-f]{32})@", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("^session-([0-9a-f]{32})-member-([0-9a-f]{32})-([0-9a-f]{16})@", RegexOptions.IgnoreCase)]
     private static partial Regex CalendarUid();
 }

@@ -58,7 +58,7 @@ public static class MemberEndpoints
         var member = new Member { Id = Guid.CreateVersion7(), AuthorityId = authorityId, CreatedAt = now, UpdatedAt = now };
         member.Apply(fields);
         await members.InsertAsync(member, cancellationToken);
-        var others = await members.OtherMembershipsAsync(member, cancellationToken);
+        var others = await members.OtherMembershipsAsync(member, user.CanAccess, cancellationToken);
         return Results.Created($"/api/members/{member.Id}", MemberResponse.Of(member, others));
     }
 
@@ -87,7 +87,7 @@ public static class MemberEndpoints
         {
             await MemberStore.UpdateAsync(connection, null, member);
         }
-        return Results.Ok(MemberResponse.Of(member, await members.OtherMembershipsAsync(member, cancellationToken)));
+        return Results.Ok(MemberResponse.Of(member, await members.OtherMembershipsAsync(member, user.CanAccess, cancellationToken)));
     }
 
     private static async Task<IResult> ListAsync(Guid authorityId, ClaimsPrincipal user, AuthorityStore authorities, MemberStore members, CancellationToken cancellationToken)
@@ -107,7 +107,7 @@ public static class MemberEndpoints
         {
             return AccessGuard.MemberNotFound(memberId);
         }
-        return Results.Ok(MemberResponse.Of(member, await members.OtherMembershipsAsync(member, cancellationToken)));
+        return Results.Ok(MemberResponse.Of(member, await members.OtherMembershipsAsync(member, user.CanAccess, cancellationToken)));
     }
 
     /// <summary>

@@ -63,17 +63,26 @@ public sealed class MemberStore(HubDatabase database)
         return existing is not null && existing.Id != exceptMemberId;
     }
 
-    /// <summary>The other authorities where the same person sits (same email or UPN).</summary>
-    public async Task<IReadOnlyList<Guid>> OtherMembershipsAsync(Member member, CancellationToken cancellationToken)
+    /// <summary>
+    /// The same person's memberships in other authorities (same email or UPN), limited to the authorities the caller
+    /// may see: a key scoped to one authority learns nothing about another.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> OtherMembershipsAsync(Member member, Func<Guid, bool> visible, CancellationToken cancellationToken)
     {
         if (member.PersonKey is null)
         {
             return [];
         }
         await using var connection = await database.OpenAsync(cancellationToken);
-        var ids = await connection.QueryAsync<Guid>(
-            "SELECT id FROM members WHERE person_key = @PersonKey AND id <> @Id", new { member.PersonKey, member.Id });
-        return ids.AsList();
+        var rows = await connection.QueryAsync<Membership>(
+            "SELECT id AS Id, authority_id AS AuthorityId FROM members WHERE person_key = @PersonKey AND id <> @Id", new { member.PersonKey, member.Id });
+        return rows.Where(r => visible(r.AuthorityId)).Select(r => r.Id).ToList();
+    }
+
+    private sealed class Membership
+    {
+        public Guid Id { get; set; }
+        public Guid AuthorityId { get; set; }
     }
 
     public async Task FlagMobileAsync(Guid memberId, string problem, DateTimeOffset now, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ using IntegrationHub.Text;
 
 namespace IntegrationHub.Sessions;
 
-public sealed record AgendaItemResponse(int Position, string Title, string? Rapporteur, string? ActesNature, string? ActesMatiere);
+public sealed record AgendaItemResponse(Guid Id, int Position, string Title, string? Rapporteur, string? ActesNature, string? ActesMatiere);
 
 public sealed record SessionResponse(
     Guid Id, Guid AuthorityId, Guid AssemblyId, string StartsAt, DateTimeOffset StartsAtUtc, int DurationMinutes, string Place,
@@ -19,7 +19,7 @@ public sealed record SessionResponse(
     public static SessionResponse Of(Session s) => new(
         s.Id, s.AuthorityId, s.AssemblyId, s.StartsAtLocal, s.StartsAt, s.DurationMinutes, s.Place, s.Urgent, s.UrgencyReason, s.Status,
         s.Version, s.SentAt, s.LatestSendDate, RuleResponse.Of(s.Rule),
-        s.Items.Select(i => new AgendaItemResponse(i.Position, i.Title, i.Rapporteur, i.ActesNature, i.ActesMatiere)).ToList(),
+        s.Items.Select(i => new AgendaItemResponse(i.Id, i.Position, i.Title, i.Rapporteur, i.ActesNature, i.ActesMatiere)).ToList(),
         s.CancellationReason);
 }
 
@@ -191,8 +191,7 @@ public static class SessionEndpoints
 
         if (session.Status == SessionStatus.Draft)
         {
-            await database.InTransactionAsync((c, t) => SessionStore.UpdateAsync(c, t, session), cancellationToken);
-            return Results.Ok(SessionResponse.Of(session));
+            return await GuardedAsync(() => database.InTransactionAsync((c, t) => SessionStore.UpdateAsync(c, t, session, SessionStatus.Draft, session.Version), cancellationToken), session);
         }
 
         // After sending, the members were convened on the sending date: a new meeting date must still leave the legal delay.
@@ -203,8 +202,8 @@ public static class SessionEndpoints
         }
         session.Version++;
         var summary = "Modification après envoi : " + string.Join(" ; ", changes);
-        await dispatch.NotifyChangeAsync(session, DeliveryPurpose.Update, summary, (c, t) => SessionStore.UpdateAsync(c, t, session), cancellationToken);
-        return Results.Ok(SessionResponse.Of(session));
+        return await GuardedAsync(() => dispatch.NotifyChangeAsync(session, DeliveryPurpose.Update, summary,
+            (c, t) => SessionStore.UpdateAsync(c, t, session, SessionStatus.Sent, session.Version - 1), cancellationToken), session);
     }
 
     private static async Task<IResult> CancelAsync(
@@ -226,19 +225,18 @@ public static class SessionEndpoints
         }
         var now = time.GetUtcNow();
         var wasSent = session.Status == SessionStatus.Sent;
+        var readStatus = session.Status;
         session.Status = SessionStatus.Cancelled;
         session.CancelledAt = now;
         session.CancellationReason = request.Reason.Trim();
         session.UpdatedAt = now;
         if (!wasSent)
         {
-            await database.InTransactionAsync((c, t) => SessionStore.UpdateAsync(c, t, session), cancellationToken);
-            return Results.Ok(SessionResponse.Of(session));
+            return await GuardedAsync(() => database.InTransactionAsync((c, t) => SessionStore.UpdateAsync(c, t, session, readStatus, session.Version), cancellationToken), session);
         }
         session.Version++;
-        await dispatch.NotifyChangeAsync(session, DeliveryPurpose.Cancellation, "Séance annulée : " + session.CancellationReason,
-            (c, t) => SessionStore.UpdateAsync(c, t, session), cancellationToken);
-        return Results.Ok(SessionResponse.Of(session));
+        return await GuardedAsync(() => dispatch.NotifyChangeAsync(session, DeliveryPurpose.Cancellation, "Séance annulée : " + session.CancellationReason,
+            (c, t) => SessionStore.UpdateAsync(c, t, session, SessionStatus.Sent, session.Version - 1), cancellationToken), session);
     }
 
     private static async Task<IResult> SendAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, DispatchService dispatch, CancellationToken cancellationToken)
@@ -254,13 +252,29 @@ public static class SessionEndpoints
             SendOutcome.Accepted a => Results.Accepted($"/api/sessions/{sessionId}/convocations", new SendResponse(a.Convocations, a.Deliveries)),
             SendOutcome.Late late => LateProblem(session, late.SendDate, late.Urgent
                 ? $"Même en urgence, la convocation devait partir au plus tard le {French.ShortDate(late.LatestSendDate)} ({session.Rule.UrgentNoticeDays} jour(s) franc(s), {session.Rule.Source})."
-                : $"Trop tard : la convocation devait partir au plus tard le {French.ShortDate(late.LatestSendDate)} ({session.Rule.NoticeDays} jours, {session.Rule.Source}). Déclarez l'urgence avec son motif si la situation le justifie, ou reportez la séance."),
+                : $"Trop tard : la convocation devait partir au plus tard le {French.ShortDate(late.LatestSendDate)} ({session.Rule.NoticeDays} {(session.Rule.ClearDays ? "jours francs" : "jours")}, {session.Rule.Source}). Déclarez l'urgence avec son motif si la situation le justifie, ou reportez la séance."),
             SendOutcome.AlreadySent s => Problems.Conflict("already-sent",
                 s.Status == SessionStatus.Cancelled ? "Cette séance a été annulée." : "Les convocations de cette séance ont déjà été envoyées."),
+            SendOutcome.SynthesisNoteMissing missing => Problems.Unprocessable("synthesis-note-missing", "Note de synthèse manquante",
+                $"La note explicative de synthèse est obligatoire pour cette assemblée ({missing.RuleSource}) : joignez-la à la séance (type « synthesisNote ») avant d'envoyer les convocations."),
             SendOutcome.NoMemberInOffice => Problems.Unprocessable("no-member", "Aucun élu en exercice",
                 "Aucun élu n'est en exercice dans cette assemblée à la date de la séance : renseignez les sièges avant d'envoyer."),
             _ => throw new InvalidOperationException(),
         };
+    }
+
+    /// <summary>Runs a guarded session write; a concurrent change answers 409 and nothing of this request is kept.</summary>
+    private static async Task<IResult> GuardedAsync(Func<Task> write, Session session)
+    {
+        try
+        {
+            await write();
+            return Results.Ok(SessionResponse.Of(session));
+        }
+        catch (SessionChangedException)
+        {
+            return Problems.Conflict("changed", "La séance vient d'être modifiée, envoyée ou annulée par ailleurs : rechargez-la puis recommencez.");
+        }
     }
 
     private static IResult LateProblem(Session session, DateOnly sendDate, string detail) =>

@@ -65,10 +65,14 @@ public sealed class SessionStore(HubDatabase database)
         return rows.AsList();
     }
 
-    /// <summary>Writes the session's fields and its agenda; the caller owns the transaction.</summary>
-    public static async Task UpdateAsync(DbConnection connection, DbTransaction transaction, Session session)
+    /// <summary>
+    /// Writes the session's fields and its agenda; the caller owns the transaction. The write applies only if the row is
+    /// still in the status and version the caller read (a concurrent send, change or cancellation wins otherwise).
+    /// </summary>
+    /// <exception cref="SessionChangedException">Someone else changed the session meanwhile.</exception>
+    public static async Task UpdateAsync(DbConnection connection, DbTransaction transaction, Session session, string expectedStatus, int expectedVersion)
     {
-        await connection.ExecuteAsync(
+        var updated = await connection.ExecuteAsync(
             """
             UPDATE sessions SET starts_at_local = @StartsAtLocal, starts_at = @StartsAt, duration_minutes = @DurationMinutes, place = @Place,
                 urgent = @Urgent, urgency_reason = @UrgencyReason, status = @Status, version = @Version, sent_at = @SentAt,
@@ -76,9 +80,20 @@ public sealed class SessionStore(HubDatabase database)
                 rule_urgent_notice_days = @RuleUrgentNoticeDays, rule_clear_days = @RuleClearDays,
                 rule_synthesis_note_required = @RuleSynthesisNoteRequired, rule_source = @RuleSource, rule_version = @RuleVersion,
                 rule_effective_from = @RuleEffectiveFrom, latest_send_date = @LatestSendDate, updated_at = @UpdatedAt
-            WHERE id = @Id AND authority_id = @AuthorityId
+            WHERE id = @Id AND authority_id = @AuthorityId AND status = @expectedStatus AND version = @expectedVersion
             """,
-            session, transaction);
+            new
+            {
+                session.StartsAtLocal, session.StartsAt, session.DurationMinutes, session.Place, session.Urgent, session.UrgencyReason, session.Status,
+                session.Version, session.SentAt, session.CancelledAt, session.CancellationReason, session.RuleNoticeDays, session.RuleUrgentNoticeDays,
+                session.RuleClearDays, session.RuleSynthesisNoteRequired, session.RuleSource, session.RuleVersion, session.RuleEffectiveFrom,
+                session.LatestSendDate, session.UpdatedAt, session.Id, session.AuthorityId, expectedStatus, expectedVersion,
+            },
+            transaction);
+        if (updated != 1)
+        {
+            throw new SessionChangedException(session.Id);
+        }
         await connection.ExecuteAsync("DELETE FROM agenda_items WHERE session_id = @Id", new { session.Id }, transaction);
         await InsertItemsAsync(connection, transaction, session);
     }
@@ -101,6 +116,13 @@ public sealed class SessionStore(HubDatabase database)
                 snapshot = System.Text.Json.JsonSerializer.Serialize(SessionSnapshot.Of(session)),
             },
             transaction);
+
+    public async Task<string?> VersionSummaryAsync(Guid sessionId, int version, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string?>(
+            "SELECT summary FROM session_versions WHERE session_id = @sessionId AND version = @version", new { sessionId, version });
+    }
 
     public async Task<IReadOnlyList<SessionVersionRecord>> VersionsAsync(Guid sessionId, CancellationToken cancellationToken)
     {
@@ -139,4 +161,11 @@ public sealed record SessionSnapshot(string StartsAt, int DurationMinutes, strin
 {
     public static SessionSnapshot Of(Session s) =>
         new(s.StartsAtLocal, s.DurationMinutes, s.Place, s.Urgent, s.UrgencyReason, s.Status, s.Items.Select(i => i.Title).ToList());
+}
+
+/// <summary>The session was changed (sent, modified, cancelled) by someone else between reading and writing it.</summary>
+public sealed class SessionChangedException(Guid sessionId)
+    : Exception($"Session {sessionId} was changed concurrently.")
+{
+    public Guid SessionId { get; } = sessionId;
 }

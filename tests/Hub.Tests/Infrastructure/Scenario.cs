@@ -32,7 +32,7 @@ public sealed class Scenario
 
     public static async Task<Scenario> CreateAsync(
         HttpClient client, int members = 3, int population = 4200, string kind = "commune", string startsAt = "2026-03-26T18:30", bool urgent = false,
-        string? emailDomain = null)
+        string? emailDomain = null, bool synthesisNote = true)
     {
         var s = new Scenario();
         var authority = await client.PostOkAsync("/api/authorities", new
@@ -60,6 +60,36 @@ public sealed class Scenario
             items = new[] { new { title = "Budget primitif 2026", rapporteur = (string?)"M. le Maire" }, new { title = "Subvention à l'école de musique", rapporteur = (string?)null } },
         });
         s.SessionId = s.Session.Id();
+        if (synthesisNote && s.Session.GetProperty("rule").GetProperty("synthesisNoteRequired").GetBoolean())
+        {
+            await s.UploadAsync(client, "note-de-synthese.pdf", Pdf("Note explicative de synthèse"), kind: "synthesisNote");
+        }
         return s;
+    }
+
+    /// <summary>A small but well-formed PDF, so uploads pass the signature check.</summary>
+    public static byte[] Pdf(string text) => System.Text.Encoding.ASCII.GetBytes(
+        $"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% {new string(text.Where(char.IsAscii).ToArray())}\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+
+    public async Task<JsonElement> UploadAsync(HttpClient client, string fileName, byte[] content, string? kind = null, Guid? itemId = null, Guid? replaces = null, int expectedStatus = 201)
+    {
+        using var form = new MultipartFormDataContent();
+        if (kind is not null)
+        {
+            form.Add(new StringContent(kind), "kind");
+        }
+        if (itemId is not null)
+        {
+            form.Add(new StringContent(itemId.Value.ToString()), "itemId");
+        }
+        if (replaces is not null)
+        {
+            form.Add(new StringContent(replaces.Value.ToString()), "replaces");
+        }
+        form.Add(new ByteArrayContent(content), "file", fileName);
+        var response = await client.PostAsync($"/api/sessions/{SessionId}/documents", form);
+        var json = await response.ReadJsonAsync();
+        Xunit.Assert.True((int)response.StatusCode == expectedStatus, $"upload {fileName} → {(int)response.StatusCode}: {json}");
+        return json;
     }
 }

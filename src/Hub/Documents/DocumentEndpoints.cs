@@ -1,0 +1,290 @@
+using System.Security.Claims;
+using IntegrationHub.Api;
+using IntegrationHub.Authorities;
+using IntegrationHub.Convocations;
+using IntegrationHub.Dispatch;
+using IntegrationHub.Documents.Storage;
+using IntegrationHub.Documents.Validation;
+using IntegrationHub.Hosting;
+using IntegrationHub.Security;
+using IntegrationHub.Sessions;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace IntegrationHub.Documents;
+
+public sealed record DocumentResponse(
+    Guid Id, string Sha256, long Size, string Name, string Kind, string MediaType, Guid? ItemId, int Version, int Position, DateTimeOffset UploadedAt)
+{
+    public static DocumentResponse Of(SessionDocument d) => new(d.Id, d.Sha256, d.Size, d.Name, d.Kind, d.MediaType, d.ItemId, d.Version, d.Position, d.UploadedAt);
+}
+
+/// <summary>
+/// Upload streams the multipart body straight into the store (never into memory or an IFormFile buffer), then checks
+/// the bytes (signature, antivirus) before they are committed; download streams from the store with ETag and ranges.
+/// </summary>
+public static class DocumentEndpoints
+{
+    private const int MaxFieldLength = 1024;
+
+    public static void MapDocumentEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/sessions/{sessionId:guid}/documents", UploadAsync).WithTags("Documents").RequireAuthorization(HubPolicies.Write)
+            .DisableAntiforgery().Accepts<IFormFile>("multipart/form-data");
+        app.MapGet("/api/sessions/{sessionId:guid}/documents", ListAsync).WithTags("Documents").RequireAuthorization(HubPolicies.Read);
+        app.MapGet("/api/documents/{documentId:guid}/history", HistoryAsync).WithTags("Documents").RequireAuthorization(HubPolicies.Read);
+        app.MapGet("/api/sessions/{sessionId:guid}/documents/access", AccessAsync).WithTags("Documents").RequireAuthorization(HubPolicies.Read);
+        // Roles through the API key, or a member's personal link (?t=): checked inside.
+        app.MapGet("/api/documents/{documentId:guid}/content", ContentAsync).WithTags("Documents").AllowAnonymous();
+    }
+
+    private static async Task<IResult> UploadAsync(
+        Guid sessionId, HttpRequest request, ClaimsPrincipal user, SessionStore sessions, AuthorityStore authorities, SessionDocumentStore documents,
+        IDocumentStore store, IVirusScanner scanner, DispatchService dispatch, IOptions<HubOptions> options, TimeProvider time, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var session = await sessions.GetAsync(sessionId, cancellationToken);
+        if (session is null || !user.CanAccess(session.AuthorityId))
+        {
+            return AccessGuard.SessionNotFound(sessionId);
+        }
+        if (session.Status == SessionStatus.Cancelled)
+        {
+            return Problems.Conflict("cancelled", "Cette séance a été annulée : on ne peut plus y joindre de document.");
+        }
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            || HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 } boundary)
+        {
+            return Problems.Validation("file", "Envoyez le document en multipart/form-data, dans le champ « file ».");
+        }
+        var limitMb = await authorities.DocumentSizeLimitMbAsync(session.AuthorityId, cancellationToken) ?? options.Value.Documents.MaxSizeMegabytes;
+        var limit = limitMb * 1024L * 1024L;
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = limit + (1024 * 1024);
+        }
+
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        StagedBlob? staged = null;
+        string? fileName = null;
+        try
+        {
+            var reader = new MultipartReader(boundary, request.Body);
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+                {
+                    continue;
+                }
+                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+                if (disposition.IsFileDisposition() && name == "file" && staged is null)
+                {
+                    fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+                    staged = await store.StageAsync(section.Body, limit, cancellationToken);
+                }
+                else if (!disposition.IsFileDisposition())
+                {
+                    using var text = new StreamReader(section.Body);
+                    var buffer = new char[MaxFieldLength];
+                    var read = await text.ReadBlockAsync(buffer, cancellationToken);
+                    fields[name] = new string(buffer, 0, read).Trim();
+                }
+            }
+        }
+        catch (DocumentTooLargeException ex)
+        {
+            return Problems.Unprocessable("too-large", "Document trop volumineux", ex.Message);
+        }
+
+        await using (staged)
+        {
+            if (staged is null)
+            {
+                return Problems.Validation("file", "Joignez le document dans le champ « file ».");
+            }
+            var errors = new List<(string, string)>();
+            var safeName = FileNames.Sanitize(fileName, out var nameRefusal);
+            if (safeName is null)
+            {
+                errors.Add(("file", nameRefusal!));
+            }
+            var kind = fields.GetValueOrDefault("kind") is { Length: > 0 } k ? k : DocumentKinds.Other;
+            if (!DocumentKinds.IsKnown(kind))
+            {
+                errors.Add(("kind", "Le type de document doit être « synthesisNote », « draftDeliberation », « annex » ou « other »."));
+            }
+            Guid? itemId = null;
+            if (fields.GetValueOrDefault("itemId") is { Length: > 0 } itemText)
+            {
+                if (Guid.TryParse(itemText, out var parsed) && session.Items.Any(i => i.Id == parsed))
+                {
+                    itemId = parsed;
+                }
+                else
+                {
+                    errors.Add(("itemId", $"La question « {itemText} » n'est pas à l'ordre du jour de cette séance."));
+                }
+            }
+            SessionDocument? replaces = null;
+            if (fields.GetValueOrDefault("replaces") is { Length: > 0 } replacesText)
+            {
+                replaces = Guid.TryParse(replacesText, out var replacedId) ? await documents.GetAsync(replacedId, cancellationToken) : null;
+                if (replaces is null || replaces.SessionId != session.Id || !replaces.IsCurrent)
+                {
+                    errors.Add(("replaces", "Le document à remplacer n'est pas un document actuel de cette séance."));
+                }
+            }
+            string? mediaType = null;
+            if (safeName is not null)
+            {
+                mediaType = await DetectAsync(staged, safeName, cancellationToken);
+                if (mediaType is null)
+                {
+                    errors.Add(("file", UploadRules.UnsupportedType(safeName)));
+                }
+            }
+            if (errors.Count > 0)
+            {
+                return Problems.Validation(errors);
+            }
+
+            ScanResult scan;
+            try
+            {
+                await using var content = staged.OpenRead();
+                scan = await scanner.ScanAsync(content, cancellationToken);
+            }
+            catch (VirusScannerUnavailableException ex)
+            {
+                loggers.CreateLogger(typeof(DocumentEndpoints).FullName!).LogWarning(ex, "Antivirus unavailable for an upload to session {SessionId}", sessionId);
+                return Results.Problem(statusCode: 503, title: "Antivirus indisponible", detail: "L'antivirus n'a pas pu analyser le fichier ; réessayez plus tard.", type: Problems.TypeBase + "antivirus-unavailable");
+            }
+            if (!scan.Clean)
+            {
+                return Problems.Unprocessable("infected", "Fichier refusé par l'antivirus", $"L'antivirus a détecté « {scan.Signature} » dans « {safeName} » : le fichier est refusé.");
+            }
+
+            var blob = await staged.CommitAsync(cancellationToken);
+            var now = time.GetUtcNow();
+            var document = new SessionDocument
+            {
+                Id = Guid.CreateVersion7(),
+                AuthorityId = session.AuthorityId,
+                SessionId = session.Id,
+                ItemId = replaces?.ItemId ?? itemId,
+                LineageId = replaces?.LineageId ?? Guid.CreateVersion7(),
+                Version = (replaces?.Version ?? 0) + 1,
+                IsCurrent = true,
+                Kind = replaces is null ? kind : replaces.Kind,
+                Name = safeName!,
+                MediaType = mediaType!,
+                Sha256 = blob.Sha256,
+                Size = blob.Size,
+                Position = replaces?.Position ?? 0,
+                UploadedAt = now,
+                UploadedBy = user.Identity?.Name ?? "?",
+            };
+            await documents.AddAsync(document, replaces, cancellationToken);
+            if (session.Status == SessionStatus.Sent)
+            {
+                // Members are told what changed after the convocation (LEGAL.md §2: their right to information, L2121-13).
+                session.Version++;
+                session.UpdatedAt = now;
+                var summary = replaces is null
+                    ? $"Document ajouté : {DocumentKinds.Label(document.Kind)} « {document.Name} »"
+                    : $"Document remplacé : {DocumentKinds.Label(document.Kind)} « {document.Name} » (version {document.Version})";
+                try
+                {
+                    await dispatch.NotifyChangeAsync(session, DeliveryPurpose.Update, summary,
+                        (c, t) => SessionStore.UpdateAsync(c, t, session, SessionStatus.Sent, session.Version - 1), cancellationToken);
+                }
+                catch (SessionChangedException)
+                {
+                    // The document is kept; the next change of the session will carry the notice.
+                    return Problems.Conflict("changed", "Le document est joint, mais la séance venait d'être modifiée : les élus seront informés à la prochaine modification. Rechargez la séance.");
+                }
+            }
+            return Results.Created($"/api/documents/{document.Id}/content", DocumentResponse.Of(document));
+        }
+    }
+
+    private static async Task<string?> DetectAsync(StagedBlob staged, string name, CancellationToken cancellationToken)
+    {
+        await using var content = staged.OpenRead();
+        var header = new byte[Math.Min(8192, staged.Size)];
+        var read = await content.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken);
+        return FileSignatures.Detect(header.AsSpan(0, read), name);
+    }
+
+    private static async Task<IResult> ListAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, SessionDocumentStore documents, CancellationToken cancellationToken)
+    {
+        var session = await sessions.GetAsync(sessionId, cancellationToken);
+        if (session is null || !user.CanAccess(session.AuthorityId))
+        {
+            return AccessGuard.SessionNotFound(sessionId);
+        }
+        return Results.Ok((await documents.CurrentAsync(sessionId, cancellationToken)).Select(DocumentResponse.Of));
+    }
+
+    private static async Task<IResult> HistoryAsync(Guid documentId, ClaimsPrincipal user, SessionDocumentStore documents, CancellationToken cancellationToken)
+    {
+        var document = await documents.GetAsync(documentId, cancellationToken);
+        if (document is null || !user.CanAccess(document.AuthorityId))
+        {
+            return Problems.NotFound($"Aucun document {documentId} n'est accessible avec cette clé.");
+        }
+        return Results.Ok((await documents.HistoryAsync(document.LineageId, cancellationToken)).Select(DocumentResponse.Of));
+    }
+
+    private static async Task<IResult> AccessAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, SessionDocumentStore documents, CancellationToken cancellationToken)
+    {
+        var session = await sessions.GetAsync(sessionId, cancellationToken);
+        if (session is null || !user.CanAccess(session.AuthorityId))
+        {
+            return AccessGuard.SessionNotFound(sessionId);
+        }
+        return Results.Ok(await documents.AccessAsync(sessionId, cancellationToken));
+    }
+
+    private static async Task<IResult> ContentAsync(
+        Guid documentId, string? t, ClaimsPrincipal user, SessionDocumentStore documents, ConvocationStore convocations, MemberLinks links,
+        IDocumentStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var document = await documents.GetAsync(documentId, cancellationToken);
+        var notFound = Problems.NotFound("Ce document n'existe pas, ou ce lien ne permet pas de l'ouvrir.");
+        if (document is null)
+        {
+            return notFound;
+        }
+        var staff = user.Identity?.IsAuthenticated == true && HubRoles.All.Contains(user.Role()) && user.CanAccess(document.AuthorityId);
+        if (!staff)
+        {
+            // A member's link opens the documents of the session it was issued for, and no other.
+            var convocation = t is not null && links.ResolveAnswerToken(t) is { } convocationId
+                ? await convocations.GetAsync(convocationId, cancellationToken)
+                : null;
+            if (convocation is null || convocation.SessionId != document.SessionId)
+            {
+                return notFound;
+            }
+            // Evidence of reading is an actual download: a mail scanner following the page link reads no document. The
+            // first download is also kept as the member's first opening.
+            var now = time.GetUtcNow();
+            await documents.RecordAccessAsync(document.AuthorityId, document.SessionId, convocation.MemberId, document.Id, DocumentAccess.Open, now);
+            await documents.RecordAccessAsync(document.AuthorityId, document.SessionId, convocation.MemberId, document.Id, DocumentAccess.Download, now);
+        }
+        var content = store.OpenRead(document.Sha256);
+        if (content is null)
+        {
+            return Results.Problem(statusCode: 500, title: "Document manquant", detail: "Le contenu de ce document est introuvable dans le stockage.");
+        }
+        return Results.Stream(
+            content,
+            document.MediaType,
+            fileDownloadName: document.Name,
+            entityTag: new EntityTagHeaderValue($"\"{document.Sha256}\""),
+            enableRangeProcessing: true);
+    }
+}
