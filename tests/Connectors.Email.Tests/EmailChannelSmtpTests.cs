@@ -86,8 +86,9 @@ public sealed class EmailChannelSmtpTests : IDisposable
         Assert.Equal(invitation.Summary, meeting.Summary);
         Assert.Equal(invitation.Location, meeting.Location);
         Assert.Equal(invitation.Description, meeting.Description);
-        Assert.Equal(new Uri("mailto:secretariat@mairie-exemple.fr"), meeting.Organizer!.Value);
-        Assert.Equal("Secrétariat général", meeting.Organizer.CommonName);
+        // The organizer is the channel's own sender, whose mailbox receives the attendees' replies.
+        Assert.Equal(new Uri("mailto:" + TestMessages.FromAddress), meeting.Organizer!.Value);
+        Assert.Equal(received.From.Mailboxes.Single().Name, meeting.Organizer.CommonName);
         var attendee = Assert.Single(meeting.Attendees);
         Assert.Equal(new Uri("mailto:" + TestMessages.RecipientEmail), attendee.Value);
         Assert.Equal(TestMessages.RecipientName, attendee.CommonName);

@@ -35,7 +35,7 @@ public sealed class EmailChannel : IChannel, IAsyncDisposable, IDisposable
 
     /// <summary>Creates the channel.</summary>
     /// <param name="options">The channel settings; validated here too, so a channel built by hand fails as early as one from DI.</param>
-    /// <param name="timeProvider">Clock for the <c>Date</c> header and the calendar <c>DTSTAMP</c>.</param>
+    /// <param name="timeProvider">Clock for the <c>Date</c> header, the calendar <c>DTSTAMP</c> and how long a pooled connection sat idle.</param>
     /// <param name="logger">Logger.</param>
     /// <exception cref="OptionsValidationException">The settings are invalid.</exception>
     public EmailChannel(IOptions<EmailOptions> options, TimeProvider timeProvider, ILogger<EmailChannel> logger)

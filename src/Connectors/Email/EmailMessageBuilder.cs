@@ -52,11 +52,11 @@ internal static class EmailMessageBuilder
         mime.Date = now;
         mime.MessageId = MessageIdentity.MessageId(message.IdempotencyKey, from.Domain);
         mime.Headers.Add(IdempotencyKeyHeader, message.IdempotencyKey);
-        mime.Body = BuildBody(message, to, now);
+        mime.Body = BuildBody(message, to, options, now);
         return mime;
     }
 
-    private static MimeEntity BuildBody(OutboundMessage message, MailboxAddress to, DateTimeOffset now)
+    private static MimeEntity BuildBody(OutboundMessage message, MailboxAddress to, EmailOptions options, DateTimeOffset now)
     {
         var text = Text("plain", message.TextBody);
         if (message.Calendar is null && message.HtmlBody is null)
@@ -76,7 +76,12 @@ internal static class EmailMessageBuilder
         }
 
         var method = message.Calendar.Method == CalendarMethod.Cancel ? "CANCEL" : "REQUEST";
-        var ics = BuildIcs(message.Calendar, method, to, now);
+        // Attendees' answers go to the ORGANIZER (RFC 5546): that must be this channel's own sender, whose mailbox the
+        // authority reads, not whatever address the hub composed the invitation with.
+        var invitation = string.IsNullOrWhiteSpace(options.FromAddress)
+            ? message.Calendar
+            : message.Calendar with { OrganizerEmail = options.FromAddress, OrganizerName = options.FromName };
+        var ics = BuildIcs(invitation, method, to, now);
 
         // RFC 6047: the method parameter must equal the METHOD of the calendar object.
         var calendarPart = new TextPart("calendar") { ContentTransferEncoding = ContentEncoding.Base64 };

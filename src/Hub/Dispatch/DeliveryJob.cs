@@ -82,9 +82,19 @@ public sealed class DeliveryJob(
     private async Task RescheduleIfNotYetDueAsync(Guid deliveryId)
     {
         var delivery = await deliveries.GetAsync(deliveryId, CancellationToken.None);
-        if (delivery is { Status: DeliveryStatus.Pending, NextAttemptAt: { } due } && due > time.GetUtcNow())
+        if (delivery is not { Status: DeliveryStatus.Pending, NextAttemptAt: { } due })
         {
-            jobs.Schedule<DeliveryJob>(j => j.RunAsync(deliveryId, CancellationToken.None), due - time.GetUtcNow());
+            return;
+        }
+        // If the due time passed between the claim and this read, run again now rather than strand the delivery.
+        var wait = due - time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            jobs.Schedule<DeliveryJob>(j => j.RunAsync(deliveryId, CancellationToken.None), wait);
+        }
+        else
+        {
+            jobs.Enqueue<DeliveryJob>(j => j.RunAsync(deliveryId, CancellationToken.None));
         }
     }
 

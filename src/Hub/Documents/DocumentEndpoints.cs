@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Hangfire;
 using IntegrationHub.Api;
 using IntegrationHub.Authorities;
 using IntegrationHub.Convocations;
@@ -35,6 +36,7 @@ public static class DocumentEndpoints
             .DisableAntiforgery().Accepts<IFormFile>("multipart/form-data");
         app.MapGet("/api/sessions/{sessionId:guid}/documents", ListAsync).WithTags("Documents").RequireAuthorization(HubPolicies.Read);
         app.MapGet("/api/documents/{documentId:guid}/history", HistoryAsync).WithTags("Documents").RequireAuthorization(HubPolicies.Read);
+        app.MapGet("/api/sessions/{sessionId:guid}/dossier", DossierAsync).WithTags("Documents").RequireAuthorization(HubPolicies.Read);
         app.MapGet("/api/sessions/{sessionId:guid}/documents/access", AccessAsync).WithTags("Documents").RequireAuthorization(HubPolicies.Read);
         // Roles through the API key, or a member's personal link (?t=): checked inside.
         app.MapGet("/api/documents/{documentId:guid}/content", ContentAsync).WithTags("Documents").AllowAnonymous();
@@ -139,10 +141,10 @@ public static class DocumentEndpoints
             string? mediaType = null;
             if (safeName is not null)
             {
-                mediaType = await DetectAsync(staged, safeName, cancellationToken);
+                (mediaType, var refusal) = await DetectAsync(staged, safeName, cancellationToken);
                 if (mediaType is null)
                 {
-                    errors.Add(("file", UploadRules.UnsupportedType(safeName)));
+                    errors.Add(("file", refusal ?? UploadRules.UnsupportedType(safeName)));
                 }
             }
             if (errors.Count > 0)
@@ -159,11 +161,17 @@ public static class DocumentEndpoints
             catch (VirusScannerUnavailableException ex)
             {
                 loggers.CreateLogger(typeof(DocumentEndpoints).FullName!).LogWarning(ex, "Antivirus unavailable for an upload to session {SessionId}", sessionId);
-                return Results.Problem(statusCode: 503, title: "Antivirus indisponible", detail: "L'antivirus n'a pas pu analyser le fichier ; réessayez plus tard.", type: Problems.TypeBase + "antivirus-unavailable");
+                return Results.Problem(statusCode: 503, title: "Antivirus indisponible", detail: UploadRules.AntivirusUnavailable, type: Problems.TypeBase + "antivirus-unavailable");
+            }
+            catch (VirusScanFailedException ex)
+            {
+                // clamd answered ERROR: sending the same file again will not help when it is over clamd's stream limit.
+                return Problems.Unprocessable("antivirus-refused", "Fichier non analysé",
+                    ex.SizeLimitExceeded ? UploadRules.TooLargeForAntivirus(safeName!) : UploadRules.AntivirusUnavailable);
             }
             if (!scan.Clean)
             {
-                return Problems.Unprocessable("infected", "Fichier refusé par l'antivirus", $"L'antivirus a détecté « {scan.Signature} » dans « {safeName} » : le fichier est refusé.");
+                return Problems.Unprocessable("infected", "Fichier refusé par l'antivirus", UploadRules.Infected(safeName!, scan.Signature ?? "?"));
             }
 
             var blob = await staged.CommitAsync(cancellationToken);
@@ -210,12 +218,13 @@ public static class DocumentEndpoints
         }
     }
 
-    private static async Task<string?> DetectAsync(StagedBlob staged, string name, CancellationToken cancellationToken)
+    private static async Task<(string? MediaType, string? Refusal)> DetectAsync(StagedBlob staged, string name, CancellationToken cancellationToken)
     {
         await using var content = staged.OpenRead();
         var header = new byte[Math.Min(8192, staged.Size)];
         var read = await content.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken);
-        return FileSignatures.Detect(header.AsSpan(0, read), name);
+        var mediaType = FileSignatures.Detect(header.AsSpan(0, read), name, out var refusal);
+        return (mediaType, refusal);
     }
 
     private static async Task<IResult> ListAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, SessionDocumentStore documents, CancellationToken cancellationToken)
@@ -236,6 +245,25 @@ public static class DocumentEndpoints
             return Problems.NotFound($"Aucun document {documentId} n'est accessible avec cette clé.");
         }
         return Results.Ok((await documents.HistoryAsync(document.LineageId, cancellationToken)).Select(DocumentResponse.Of));
+    }
+
+    /// <summary>The dossier de séance: 200 with the ZIP when it is ready, else 202 while it is built in the background.</summary>
+    private static async Task<IResult> DossierAsync(
+        Guid sessionId, ClaimsPrincipal user, SessionStore sessions, DossierBuilder dossiers, IBackgroundJobClient jobs, CancellationToken cancellationToken)
+    {
+        var session = await sessions.GetAsync(sessionId, cancellationToken);
+        if (session is null || !user.CanAccess(session.AuthorityId))
+        {
+            return AccessGuard.SessionNotFound(sessionId);
+        }
+        var path = (await dossiers.PathForAsync(sessionId, cancellationToken))!;
+        if (!File.Exists(path))
+        {
+            jobs.Enqueue<DossierBuilder>(d => d.BuildAsync(sessionId, CancellationToken.None));
+            return Results.Accepted($"/api/sessions/{sessionId}/dossier", new { status = "building", detail = "Le dossier de séance est en préparation ; réessayez dans quelques instants." });
+        }
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+        return Results.Stream(stream, "application/zip", fileDownloadName: $"dossier-seance-{session.MeetingDate:yyyy-MM-dd}.zip", enableRangeProcessing: true);
     }
 
     private static async Task<IResult> AccessAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, SessionDocumentStore documents, CancellationToken cancellationToken)

@@ -53,8 +53,11 @@ public sealed class ReplyMailboxTests : IAsyncLifetime
         Assert.All(sent, m => Assert.Equal("convocations@saint-clair.fr", m.From.Mailboxes.Single().Address));
         var toBounce = sent.Single(m => m.To.Mailboxes.Single().Address == s.MemberEmails[0]);
         var toAnswer = sent.Single(m => m.To.Mailboxes.Single().Address == s.MemberEmails[1]);
-        var uid = Ical.Net.Calendar.Load(toAnswer.BodyParts.OfType<TextPart>().Single(p => p.ContentType.IsMimeType("text", "calendar")).Text)!
-            .Events.Single().Uid!;
+        var invitation = Ical.Net.Calendar.Load(toAnswer.BodyParts.OfType<TextPart>().Single(p => p.ContentType.IsMimeType("text", "calendar")).Text)!
+            .Events.Single();
+        // Replies go to the organizer: it must be the mailbox this authority's connector reads.
+        Assert.Equal("mailto:convocations@saint-clair.fr", invitation.Organizer!.Value!.ToString(), ignoreCase: true);
+        var uid = invitation.Uid!;
 
         await _imap.AppendAsync(Bounce(toBounce));
         await _imap.AppendAsync(Reply(uid, s.MemberEmails[1], "ACCEPTED"));

@@ -132,6 +132,33 @@ public sealed class DocumentApiTests : IAsyncLifetime
         Assert.Empty((await _app.Admin.GetOkAsync($"/api/sessions/{b.SessionId}/documents/access")).EnumerateArray());
     }
 
+    [Fact]
+    public async Task Dossier_IsBuiltInTheBackgroundWithTableOfContentsAndDocumentsInOrder()
+    {
+        var s = await Scenario.CreateAsync(_app.Admin, members: 1);
+        var annex = Scenario.Pdf("Annexe budgétaire");
+        await s.UploadAsync(_app.Admin, "annexe budgétaire.pdf", annex, kind: "annex", itemId: await ItemIdAsync(s, 0));
+        var first = await _app.Admin.GetAsync($"/api/sessions/{s.SessionId}/dossier");
+        Assert.True(first.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK);
+
+        var zip = await Eventually.WaitAsync(() => _app.Admin.GetAsync($"/api/sessions/{s.SessionId}/dossier"), r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "the dossier");
+        Assert.Equal("application/zip", zip.Content.Headers.ContentType!.MediaType);
+        using var archive = new System.IO.Compression.ZipArchive(await zip.Content.ReadAsStreamAsync());
+        Assert.Equal(["00-sommaire.html", "01-note-de-synthese.pdf", "02-annexe budgétaire.pdf"], archive.Entries.Select(e => e.FullName).Order());
+        using var reader = new StreamReader(archive.GetEntry("00-sommaire.html")!.Open());
+        var toc = await reader.ReadToEndAsync();
+        Assert.Contains("Budget primitif 2026", toc, StringComparison.Ordinal);
+        Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(annex)), toc, StringComparison.Ordinal);
+        await using var annexEntry = archive.GetEntry("02-annexe budgétaire.pdf")!.Open();
+        using var copy = new MemoryStream();
+        await annexEntry.CopyToAsync(copy);
+        Assert.Equal(annex, copy.ToArray());
+
+        // A new document makes a new dossier.
+        await s.UploadAsync(_app.Admin, "autre.pdf", Scenario.Pdf("autre"));
+        Assert.Equal(HttpStatusCode.Accepted, (await _app.Admin.GetAsync($"/api/sessions/{s.SessionId}/dossier")).StatusCode);
+    }
+
     private List<MimeMessage> Outbox()
     {
         var folder = Path.Combine(_app.DataDirectory, "outbox");
