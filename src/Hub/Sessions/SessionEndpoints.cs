@@ -179,6 +179,19 @@ public static class SessionEndpoints
         {
             return Problems.Validation(errors);
         }
+        // LEGAL.md §1.3: an urgent session opens with the assembly's vote on the urgency, however urgency was declared.
+        if (session.Urgent && (session.Items.Count == 0 || !string.Equals(session.Items[0].Title, SessionInput.UrgencyVoteTitle, StringComparison.OrdinalIgnoreCase)))
+        {
+            session.Items.Insert(0, new AgendaItem { Id = Guid.CreateVersion7(), Title = SessionInput.UrgencyVoteTitle });
+            for (var i = 0; i < session.Items.Count; i++)
+            {
+                session.Items[i].Position = i + 1;
+            }
+            if (!changes.Contains("ordre du jour"))
+            {
+                changes.Add("ordre du jour");
+            }
+        }
         if (changes.Count == 0)
         {
             return Results.Ok(SessionResponse.Of(session));

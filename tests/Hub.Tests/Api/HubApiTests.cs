@@ -136,6 +136,17 @@ public abstract class HubApiTests(HubApp app)
     }
 
     [Fact]
+    public async Task Patch_UrgencyDeclaredLater_PutsTheUrgencyVoteFirst()
+    {
+        var s = await Scenario.CreateAsync(Client, members: 1);
+        var response = await Client.PatchAsJsonAsync($"/api/sessions/{s.SessionId}", new { urgent = true, urgencyReason = "Intempéries" });
+        var session = await response.ReadJsonAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Vote sur l'urgence", session.GetProperty("items")[0].GetProperty("title").GetString());
+        Assert.Equal(3, session.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
     public async Task CreateSession_UrgentWithoutReason_IsRejectedInFrench()
     {
         var s = await Scenario.CreateAsync(Client, members: 1);
