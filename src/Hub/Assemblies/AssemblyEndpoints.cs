@@ -94,8 +94,7 @@ public static class AssemblyEndpoints
         Guid assemblyId, ClaimsPrincipal user, AuthorityStore authorities, AssemblyStore store, ConvocationRuleCatalog catalog, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var assembly = await store.GetAsync(assemblyId, cancellationToken);
-        if (assembly is null || !user.CanAccess(assembly.AuthorityId))
+        if (await store.GetVisibleAsync(assemblyId, user, cancellationToken) is not { } assembly)
         {
             return AccessGuard.AssemblyNotFound(assemblyId);
         }
@@ -107,8 +106,7 @@ public static class AssemblyEndpoints
         Guid assemblyId, List<SeatRequest>? request, ClaimsPrincipal user, AssemblyStore store, MemberStore members, SeatStore seats,
         CancellationToken cancellationToken)
     {
-        var assembly = await store.GetAsync(assemblyId, cancellationToken);
-        if (assembly is null || !user.CanAccess(assembly.AuthorityId))
+        if (await store.GetVisibleAsync(assemblyId, user, cancellationToken) is not { } assembly)
         {
             return AccessGuard.AssemblyNotFound(assemblyId);
         }
@@ -149,8 +147,7 @@ public static class AssemblyEndpoints
 
     private static async Task<IResult> GetSeatsAsync(Guid assemblyId, ClaimsPrincipal user, AssemblyStore store, SeatStore seats, CancellationToken cancellationToken)
     {
-        var assembly = await store.GetAsync(assemblyId, cancellationToken);
-        if (assembly is null || !user.CanAccess(assembly.AuthorityId))
+        if (await store.GetVisibleAsync(assemblyId, user, cancellationToken) is not { } assembly)
         {
             return AccessGuard.AssemblyNotFound(assemblyId);
         }

@@ -46,8 +46,7 @@ public static class ConvocationEndpoints
     private static async Task<IResult> ListAsync(
         Guid sessionId, ClaimsPrincipal user, SessionStore sessions, ConvocationStore convocations, AnswerStore answers, CancellationToken cancellationToken)
     {
-        var session = await sessions.GetAsync(sessionId, cancellationToken);
-        if (session is null || !user.CanAccess(session.AuthorityId))
+        if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
             return AccessGuard.SessionNotFound(sessionId);
         }
@@ -62,8 +61,7 @@ public static class ConvocationEndpoints
 
     private static async Task<IResult> QuorumAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, QuorumService quorum, CancellationToken cancellationToken)
     {
-        var session = await sessions.GetAsync(sessionId, cancellationToken);
-        if (session is null || !user.CanAccess(session.AuthorityId))
+        if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
             return AccessGuard.SessionNotFound(sessionId);
         }

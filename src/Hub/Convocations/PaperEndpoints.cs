@@ -29,8 +29,7 @@ public static class PaperEndpoints
 
     private static async Task<IResult> QueueAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, ConvocationStore convocations, CancellationToken cancellationToken)
     {
-        var session = await sessions.GetAsync(sessionId, cancellationToken);
-        if (session is null || !user.CanAccess(session.AuthorityId))
+        if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
             return AccessGuard.SessionNotFound(sessionId);
         }

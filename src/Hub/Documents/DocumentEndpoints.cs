@@ -47,8 +47,7 @@ public static class DocumentEndpoints
         IDocumentStore store, IVirusScanner scanner, DispatchService dispatch, IOptions<HubOptions> options, TimeProvider time, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        var session = await sessions.GetAsync(sessionId, cancellationToken);
-        if (session is null || !user.CanAccess(session.AuthorityId))
+        if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
             return AccessGuard.SessionNotFound(sessionId);
         }
@@ -229,8 +228,7 @@ public static class DocumentEndpoints
 
     private static async Task<IResult> ListAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, SessionDocumentStore documents, CancellationToken cancellationToken)
     {
-        var session = await sessions.GetAsync(sessionId, cancellationToken);
-        if (session is null || !user.CanAccess(session.AuthorityId))
+        if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
             return AccessGuard.SessionNotFound(sessionId);
         }
@@ -251,8 +249,7 @@ public static class DocumentEndpoints
     private static async Task<IResult> DossierAsync(
         Guid sessionId, ClaimsPrincipal user, SessionStore sessions, DossierBuilder dossiers, IBackgroundJobClient jobs, CancellationToken cancellationToken)
     {
-        var session = await sessions.GetAsync(sessionId, cancellationToken);
-        if (session is null || !user.CanAccess(session.AuthorityId))
+        if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
             return AccessGuard.SessionNotFound(sessionId);
         }
@@ -268,8 +265,7 @@ public static class DocumentEndpoints
 
     private static async Task<IResult> AccessAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, SessionDocumentStore documents, CancellationToken cancellationToken)
     {
-        var session = await sessions.GetAsync(sessionId, cancellationToken);
-        if (session is null || !user.CanAccess(session.AuthorityId))
+        if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
             return AccessGuard.SessionNotFound(sessionId);
         }

@@ -42,8 +42,7 @@ public static class SessionEndpoints
         Guid assemblyId, CreateSessionRequest request, ClaimsPrincipal user, AssemblyStore assemblies, AuthorityStore authorities,
         SessionStore sessions, ConvocationRuleCatalog catalog, TimeProvider time, CancellationToken cancellationToken)
     {
-        var assembly = await assemblies.GetAsync(assemblyId, cancellationToken);
-        if (assembly is null || !user.CanAccess(assembly.AuthorityId))
+        if (await assemblies.GetVisibleAsync(assemblyId, user, cancellationToken) is not { } assembly)
         {
             return AccessGuard.AssemblyNotFound(assemblyId);
         }
@@ -84,8 +83,7 @@ public static class SessionEndpoints
 
     private static async Task<IResult> ListAsync(Guid assemblyId, ClaimsPrincipal user, AssemblyStore assemblies, SessionStore sessions, CancellationToken cancellationToken)
     {
-        var assembly = await assemblies.GetAsync(assemblyId, cancellationToken);
-        if (assembly is null || !user.CanAccess(assembly.AuthorityId))
+        if (await assemblies.GetVisibleAsync(assemblyId, user, cancellationToken) is not { } assembly)
         {
             return AccessGuard.AssemblyNotFound(assemblyId);
         }
@@ -95,16 +93,14 @@ public static class SessionEndpoints
 
     private static async Task<IResult> GetAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, CancellationToken cancellationToken)
     {
-        var session = await sessions.GetAsync(sessionId, cancellationToken);
-        return session is null || !user.CanAccess(session.AuthorityId)
-            ? AccessGuard.SessionNotFound(sessionId)
-            : Results.Ok(SessionResponse.Of(session));
+        return await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is { } session
+            ? Results.Ok(SessionResponse.Of(session))
+            : AccessGuard.SessionNotFound(sessionId);
     }
 
     private static async Task<IResult> VersionsAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, CancellationToken cancellationToken)
     {
-        var session = await sessions.GetAsync(sessionId, cancellationToken);
-        if (session is null || !user.CanAccess(session.AuthorityId))
+        if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
             return AccessGuard.SessionNotFound(sessionId);
         }
@@ -116,8 +112,7 @@ public static class SessionEndpoints
         AuthorityStore authorities, ConvocationRuleCatalog catalog, DispatchService dispatch, Persistence.HubDatabase database,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        var session = await sessions.GetAsync(sessionId, cancellationToken);
-        if (session is null || !user.CanAccess(session.AuthorityId))
+        if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
             return AccessGuard.SessionNotFound(sessionId);
         }
@@ -223,8 +218,7 @@ public static class SessionEndpoints
         Guid sessionId, CancelSessionRequest? request, ClaimsPrincipal user, SessionStore sessions, DispatchService dispatch,
         Persistence.HubDatabase database, TimeProvider time, CancellationToken cancellationToken)
     {
-        var session = await sessions.GetAsync(sessionId, cancellationToken);
-        if (session is null || !user.CanAccess(session.AuthorityId))
+        if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
             return AccessGuard.SessionNotFound(sessionId);
         }
@@ -254,8 +248,7 @@ public static class SessionEndpoints
 
     private static async Task<IResult> SendAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, DispatchService dispatch, CancellationToken cancellationToken)
     {
-        var session = await sessions.GetAsync(sessionId, cancellationToken);
-        if (session is null || !user.CanAccess(session.AuthorityId))
+        if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
             return AccessGuard.SessionNotFound(sessionId);
         }

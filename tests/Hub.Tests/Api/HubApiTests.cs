@@ -77,7 +77,7 @@ public abstract class HubApiTests(HubApp app)
             Assert.Equal(1, delivery.GetProperty("attempts").GetInt32());
             Assert.StartsWith("delivery-", delivery.GetProperty("providerMessageId").GetString(), StringComparison.Ordinal);
         }
-        var emails = Outbox().Where(m => m.To.Mailboxes.Any(a => s.MemberEmails.Contains(a.Address))).ToList();
+        var emails = app.Outbox().Where(m => m.To.Mailboxes.Any(a => s.MemberEmails.Contains(a.Address))).ToList();
         Assert.Equal(3, emails.Count);
         Assert.Equal(s.MemberEmails.Order(), emails.Select(m => m.To.Mailboxes.Single().Address).Order());
         Assert.Contains("ordre du jour", emails[0].TextBody, StringComparison.OrdinalIgnoreCase);
@@ -130,7 +130,7 @@ public abstract class HubApiTests(HubApp app)
         Assert.Equal("Vote sur l'urgence", s.Session.GetProperty("items")[0].GetProperty("title").GetString());
         await Client.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
         await WaitForStatusAsync(s.SessionId, "sent", 2);
-        var email = Outbox().First(m => m.To.Mailboxes.Any(a => a.Address == s.MemberEmails[0]));
+        var email = app.Outbox().First(m => m.To.Mailboxes.Any(a => a.Address == s.MemberEmails[0]));
         Assert.Contains("urgence", email.Subject, StringComparison.Ordinal);
         Assert.Contains("Sinistre sur la voirie communale", email.TextBody, StringComparison.Ordinal);
     }
@@ -332,7 +332,7 @@ public abstract class HubApiTests(HubApp app)
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         Assert.Equal(2, session.GetProperty("version").GetInt32());
         await WaitForStatusAsync(s.SessionId, "sent", 4);
-        var update = Outbox().Single(m => m.To.Mailboxes.Any(a => a.Address == s.MemberEmails[0]) && (m.Subject ?? "").StartsWith("Modification", StringComparison.Ordinal));
+        var update = app.Outbox().Single(m => m.To.Mailboxes.Any(a => a.Address == s.MemberEmails[0]) && (m.Subject ?? "").StartsWith("Modification", StringComparison.Ordinal));
         Assert.Contains("Salle des fêtes", update.TextBody, StringComparison.Ordinal);
         Assert.Contains("SEQUENCE:1", CalendarText(update), StringComparison.Ordinal);
 
@@ -350,7 +350,7 @@ public abstract class HubApiTests(HubApp app)
         var cancelled = await Client.PostOkAsync($"/api/sessions/{s.SessionId}/cancel", new { reason = "Report à une date ultérieure" }, 200);
         Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
         await WaitForStatusAsync(s.SessionId, "sent", 2);
-        var cancel = Outbox().Single(m => m.To.Mailboxes.Any(a => a.Address == s.MemberEmails[0]) && (m.Subject ?? "").StartsWith("Annulation", StringComparison.Ordinal));
+        var cancel = app.Outbox().Single(m => m.To.Mailboxes.Any(a => a.Address == s.MemberEmails[0]) && (m.Subject ?? "").StartsWith("Annulation", StringComparison.Ordinal));
         Assert.Contains("METHOD:CANCEL", CalendarText(cancel), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Conflict, (await Client.PostAsync($"/api/sessions/{s.SessionId}/send", null)).StatusCode);
     }
@@ -389,7 +389,7 @@ public abstract class HubApiTests(HubApp app)
         var s = await Scenario.CreateAsync(Client, members: 2);
         await Client.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
         await WaitForStatusAsync(s.SessionId, "sent", 2);
-        var email = Outbox().First(m => m.To.Mailboxes.Any(a => a.Address == s.MemberEmails[0]));
+        var email = app.Outbox().First(m => m.To.Mailboxes.Any(a => a.Address == s.MemberEmails[0]));
         var link = new Uri((email.TextBody ?? "").Split(' ', '\n').First(w => w.StartsWith("http://hub.test/convocations/", StringComparison.Ordinal) && !w.Contains('#', StringComparison.Ordinal)).Trim());
         using var browser = app.CreateClient(null);
 
@@ -415,12 +415,6 @@ public abstract class HubApiTests(HubApp app)
             () => Client.GetOkAsync($"/api/sessions/{sessionId}/convocations"),
             json => json.EnumerateArray().SelectMany(c => c.GetProperty("deliveries").EnumerateArray()).Count(d => d.GetProperty("status").GetString() == status) >= count,
             Bound, $"{count} deliveries {status}");
-
-    private List<MimeMessage> Outbox()
-    {
-        var folder = Path.Combine(app.DataDirectory, "outbox");
-        return Directory.Exists(folder) ? Directory.GetFiles(folder, "*.eml").Select(f => MimeMessage.Load(f)).ToList() : [];
-    }
 
     private static string CalendarText(MimeMessage message) =>
         message.BodyParts.OfType<TextPart>().Single(p => p.ContentType.IsMimeType("text", "calendar")).Text;

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using IntegrationHub.Tests.Infrastructure;
 using IntegrationHub.TestSupport;
-using MimeKit;
 using Xunit;
 
 namespace IntegrationHub.Tests.Documents;
@@ -97,9 +96,9 @@ public sealed class DocumentApiTests : IAsyncLifetime
         Assert.Equal(2, (await _app.Admin.GetOkAsync($"/api/documents/{note.Id()}/history")).GetArrayLength());
 
         await Eventually.WaitAsync(
-            () => Task.FromResult(Outbox().Count(m => m.To.Mailboxes.Any(a => a.Address == s.MemberEmails[0]))),
+            () => Task.FromResult(_app.Outbox().Count(m => m.To.Mailboxes.Any(a => a.Address == s.MemberEmails[0]))),
             count => count == 2, TimeSpan.FromSeconds(30), "the convocation and the update");
-        var update = Outbox()
+        var update = _app.Outbox()
             .Single(m => m.To.Mailboxes.Any(a => a.Address == s.MemberEmails[0]) && (m.Subject ?? "").StartsWith("Modification", StringComparison.Ordinal));
         Assert.Contains("note-de-synthese-v2.pdf", update.TextBody, StringComparison.Ordinal);
     }
@@ -111,7 +110,7 @@ public sealed class DocumentApiTests : IAsyncLifetime
         var b = await Scenario.CreateAsync(_app.Admin, members: 1);
         await _app.Admin.PostOkAsync($"/api/sessions/{a.SessionId}/send", new { }, 202);
         var emails = await Eventually.WaitAsync(
-            () => Task.FromResult(Outbox().Where(m => m.To.Mailboxes.Any(x => x.Address == a.MemberEmails[0])).ToList()),
+            () => Task.FromResult(_app.Outbox().Where(m => m.To.Mailboxes.Any(x => x.Address == a.MemberEmails[0])).ToList()),
             list => list.Count == 1, TimeSpan.FromSeconds(30), "member A's convocation");
         var token = (emails[0].TextBody ?? "").Split(' ', '\n').First(w => w.StartsWith("http://hub.test/convocations/", StringComparison.Ordinal) && !w.Contains('#', StringComparison.Ordinal)).Trim()["http://hub.test/convocations/".Length..];
         var docA = (await _app.Admin.GetOkAsync($"/api/sessions/{a.SessionId}/documents")).EnumerateArray().Single().Id();
@@ -157,12 +156,6 @@ public sealed class DocumentApiTests : IAsyncLifetime
         // A new document makes a new dossier.
         await s.UploadAsync(_app.Admin, "autre.pdf", Scenario.Pdf("autre"));
         Assert.Equal(HttpStatusCode.Accepted, (await _app.Admin.GetAsync($"/api/sessions/{s.SessionId}/dossier")).StatusCode);
-    }
-
-    private List<MimeMessage> Outbox()
-    {
-        var folder = Path.Combine(_app.DataDirectory, "outbox");
-        return Directory.Exists(folder) ? Directory.GetFiles(folder, "*.eml").Select(f => MimeMessage.Load(f)).ToList() : [];
     }
 
     private async Task<Guid> ItemIdAsync(Scenario s, int index)

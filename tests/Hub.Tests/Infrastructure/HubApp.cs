@@ -93,6 +93,13 @@ public sealed class HubApp : IAsyncDisposable
     public static async Task<HubApp> StartAsync(TestDatabase database, DateTimeOffset? now = null, IReadOnlyDictionary<string, string?>? extra = null) =>
         await StartAsync(await PrepareAsync(database, now, extra));
 
+    /// <summary>The messages the embedded email channel wrote to the pickup folder (none before the first one).</summary>
+    public List<MimeKit.MimeMessage> Outbox()
+    {
+        var folder = Path.Combine(DataDirectory, "outbox");
+        return Directory.Exists(folder) ? Directory.GetFiles(folder, "*.eml").Select(f => MimeKit.MimeMessage.Load(f)).ToList() : [];
+    }
+
     public HttpClient CreateClient(string? key)
     {
         var client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
