@@ -10,7 +10,7 @@ namespace IntegrationHub.Connectors.SqlDocuments;
 
 /// <summary>
 /// An authority's document management read through two configured queries: <c>searchQuery</c> lists documents,
-/// <c>readQuery</c> streams one document's content. Created by <see cref="SqlDocumentsConnectorType.CreateSource"/>.
+/// <c>readQuery</c> streams one document's content. Created by <see cref="SqlDocumentsConnectorType.CreateSource(ConnectorSettings)"/>.
 /// </summary>
 /// <remarks>
 /// Failures: <see cref="DocumentSourceUnavailableException"/> (transient: the database cannot answer now),

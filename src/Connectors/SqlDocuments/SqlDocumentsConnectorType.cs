@@ -8,9 +8,9 @@ namespace IntegrationHub.Connectors.SqlDocuments;
 /// <summary>
 /// Documents kept in the authority's own document management database (SQL Server, PostgreSQL or SQLite), found and
 /// read through two SELECT queries the DSI writes for its schema. It delivers nothing: the hub asks it for an
-/// <see cref="IDocumentSource"/> with <see cref="CreateSource"/>.
+/// <see cref="IDocumentSource"/> with <see cref="CreateSource(ConnectorSettings)"/>.
 /// </summary>
-public sealed class SqlDocumentsConnectorType : IConnectorType
+public sealed class SqlDocumentsConnectorType : IConnectorType, IDocumentSourceProvider
 {
     /// <summary>The type id.</summary>
     public const string Id = "sql-documents";
@@ -117,7 +117,7 @@ public sealed class SqlDocumentsConnectorType : IConnectorType
     }
 
     /// <inheritdoc />
-    /// <returns>Always <see langword="null"/>: this type delivers no message; see <see cref="CreateSource"/>.</returns>
+    /// <returns>Always <see langword="null"/>: this type delivers no message; see <see cref="CreateSource(ConnectorSettings)"/>.</returns>
     public IChannel? CreateChannel(ConnectorSettings settings, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -130,6 +130,13 @@ public sealed class SqlDocumentsConnectorType : IConnectorType
     /// <returns>The source; each call of it opens (and pools) its own connection.</returns>
     /// <exception cref="ConnectorConfigurationException">A setting is missing or invalid; the exception's path names it.</exception>
     public IDocumentSource CreateSource(ConnectorSettings settings) => new SqlDocumentSource(Read(settings));
+
+    /// <inheritdoc />
+    public IDocumentSource CreateSource(ConnectorSettings settings, IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return CreateSource(settings);
+    }
 
     /// <inheritdoc />
     /// <remarks>
