@@ -85,7 +85,7 @@ public static class MemberAnswerPages
     }
 
     private static IResult InvalidLink() => Results.Content(
-        Layout("Lien non valide", "<p>Ce lien n'est plus valide : il a expiré à la fin de la séance, ou il a été modifié. Utilisez le lien de votre dernière convocation, ou contactez le secrétariat des assemblées.</p>"),
+        MemberPage.Layout("Lien non valide", "<p>Ce lien n'est plus valide : il a expiré à la fin de la séance, ou il a été modifié. Utilisez le lien de votre dernière convocation, ou contactez le secrétariat des assemblées.</p>"),
         "text/html; charset=utf-8", Encoding.UTF8, StatusCodes.Status404NotFound);
 
     private static IResult Page(PageContext context, string token, Answer? current, string? notice)
@@ -119,7 +119,7 @@ public static class MemberAnswerPages
             {
                 html.Append("<li><a href=\"/api/documents/").Append(document.Id).Append("/content?t=").Append(E(Uri.EscapeDataString(token))).Append("\">")
                     .Append(E(Documents.DocumentKinds.Label(document.Kind))).Append(" — ").Append(E(document.Name)).Append("</a> (")
-                    .Append(E(SizeText(document.Size))).Append(")</li>");
+                    .Append(E(MemberPage.SizeText(document.Size))).Append(")</li>");
             }
             html.Append("</ul>");
         }
@@ -140,12 +140,8 @@ public static class MemberAnswerPages
             html.Append("</select><br><label><input type=\"checkbox\" name=\"illnessCertified\"> Maladie dûment constatée (pouvoir au-delà de trois séances consécutives)</label>")
                 .Append("</fieldset><button type=\"submit\">Envoyer ma réponse</button></form>");
         }
-        return Results.Content(Layout($"Convocation — {assembly.Name}", html.ToString()), "text/html; charset=utf-8");
+        return Results.Content(MemberPage.Layout($"Convocation — {assembly.Name}", html.ToString()), "text/html; charset=utf-8");
     }
-
-    private static string SizeText(long bytes) => bytes < 1024 * 1024
-        ? $"{Math.Max(1, bytes / 1024)} Ko"
-        : $"{bytes / (1024.0 * 1024.0):0.0} Mo".Replace('.', ',');
 
     private static string Describe(Answer? answer, IReadOnlyList<Member> colleagues) => answer?.Attendance switch
     {
@@ -154,11 +150,6 @@ public static class MemberAnswerPages
         Attendance.Proxy => "pouvoir donné à " + (colleagues.FirstOrDefault(c => c.Id == answer.ProxyHolderMemberId)?.DisplayName ?? "un collègue"),
         _ => "pas encore de réponse",
     };
-
-    private static string Layout(string title, string body) =>
-        $"<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{E(title)}</title>" +
-        "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5}.notice{background:#eef6ee;padding:.5rem 1rem;border-left:4px solid #2a7a2a}fieldset{margin:1rem 0}button{padding:.5rem 1rem}</style>" +
-        $"</head><body><h1>{E(title)}</h1>{body}</body></html>";
 
     private static string E(string value) => Html.Encode(value);
 }

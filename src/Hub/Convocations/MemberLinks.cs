@@ -6,28 +6,39 @@ using Microsoft.Extensions.Options;
 namespace IntegrationHub.Convocations;
 
 /// <summary>
-/// Personal links sent to a member: bound to one purpose and one convocation, expiring when the session is over, and
-/// short enough for an SMS (48 characters): the convocation id, the expiry, and a 96-bit HMAC-SHA256 of both with the
-/// purpose. Expiry is checked against the hub's <see cref="TimeProvider"/>.
+/// Personal links sent to a member: bound to one purpose and one convocation (or one mailing recipient), expiring when
+/// the session is over (or when the mailing's links do), and short enough for an SMS (48 characters): the id, the
+/// expiry, and a 96-bit HMAC-SHA256 of both with the purpose. Expiry is checked against the hub's <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class MemberLinks(LinkSigningKey signingKey, IOptions<HubOptions> options, TimeProvider time)
 {
     private const byte AnswerPurpose = 1;
     private const byte CalendarPurpose = 2;
+    private const byte MailingPurpose = 3;
     private const int MacLength = 12;
     private const int PayloadLength = 16 + 8;
 
-    public string CreateAnswerToken(Guid convocationId, DateTimeOffset expires)
+    public string CreateAnswerToken(Guid convocationId, DateTimeOffset expires) => CreateToken(AnswerPurpose, convocationId, expires);
+
+    /// <summary>The convocation a token was issued for, or null when it is forged, altered, for another purpose, or expired.</summary>
+    public Guid? ResolveAnswerToken(string token) => ResolveToken(AnswerPurpose, token);
+
+    /// <summary>A token for one recipient of a mailing (documents sent outside a session); it opens nothing else.</summary>
+    public string CreateMailingToken(Guid recipientId, DateTimeOffset expires) => CreateToken(MailingPurpose, recipientId, expires);
+
+    /// <summary>The mailing recipient a token was issued for, or null when it is forged, altered, for another purpose, or expired.</summary>
+    public Guid? ResolveMailingToken(string token) => ResolveToken(MailingPurpose, token);
+
+    private string CreateToken(byte purpose, Guid id, DateTimeOffset expires)
     {
         Span<byte> token = stackalloc byte[PayloadLength + MacLength];
-        convocationId.TryWriteBytes(token[..16]);
+        id.TryWriteBytes(token[..16]);
         BinaryPrimitives.WriteInt64BigEndian(token[16..PayloadLength], expires.ToUnixTimeSeconds());
-        Mac(AnswerPurpose, token[..PayloadLength], token[PayloadLength..]);
+        Mac(purpose, token[..PayloadLength], token[PayloadLength..]);
         return Base64Url(token);
     }
 
-    /// <summary>The convocation a token was issued for, or null when it is forged, altered, for another purpose, or expired.</summary>
-    public Guid? ResolveAnswerToken(string token)
+    private Guid? ResolveToken(byte purpose, string token)
     {
         Span<byte> bytes = stackalloc byte[PayloadLength + MacLength];
         if (!TryDecode(token, bytes))
@@ -35,7 +46,7 @@ public sealed class MemberLinks(LinkSigningKey signingKey, IOptions<HubOptions> 
             return null;
         }
         Span<byte> expected = stackalloc byte[MacLength];
-        Mac(AnswerPurpose, bytes[..PayloadLength], expected);
+        Mac(purpose, bytes[..PayloadLength], expected);
         if (!CryptographicOperations.FixedTimeEquals(expected, bytes[PayloadLength..]))
         {
             return null;
@@ -70,6 +81,9 @@ public sealed class MemberLinks(LinkSigningKey signingKey, IOptions<HubOptions> 
     /// <summary>The session's documents section of the member's page (the document store arrives with the documents capability).</summary>
     public Uri DocumentsLink(Guid convocationId, DateTimeOffset expires) =>
         new(BaseUrl, "convocations/" + CreateAnswerToken(convocationId, expires) + "#documents");
+
+    public Uri MailingLink(Guid recipientId, DateTimeOffset expires) =>
+        new(BaseUrl, "mailings/" + CreateMailingToken(recipientId, expires));
 
     private void Mac(byte purpose, ReadOnlySpan<byte> payload, Span<byte> destination)
     {

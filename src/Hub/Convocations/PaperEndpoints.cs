@@ -37,7 +37,7 @@ public static class PaperEndpoints
         var paper = (await convocations.DeliveriesAsync(sessionId, cancellationToken)).Where(d => d.Channel == ChannelNames.Paper);
         return Results.Ok(paper.Select(d =>
         {
-            var row = rows[d.ConvocationId];
+            var row = rows[d.ConvocationId!.Value];
             return new PaperQueueItem(d.Id, row.MemberId, $"{row.FirstName} {row.LastName}", d.Purpose, d.SessionVersion, d.Status, d.SentAt, $"/api/deliveries/{d.Id}/letter");
         }));
     }

@@ -4,8 +4,15 @@ public sealed class Delivery
 {
     public Guid Id { get; set; }
     public Guid AuthorityId { get; set; }
-    public Guid SessionId { get; set; }
-    public Guid ConvocationId { get; set; }
+
+    /// <summary>Set with <see cref="ConvocationId"/> for a convocation's deliveries; null for a mailing's.</summary>
+    public Guid? SessionId { get; set; }
+
+    public Guid? ConvocationId { get; set; }
+
+    /// <summary>Set for the deliveries of a mailing (documents sent outside sessions); null for a convocation's.</summary>
+    public Guid? MailingRecipientId { get; set; }
+
     public string Channel { get; set; } = "";
     public string Purpose { get; set; } = "";
     public int SessionVersion { get; set; }

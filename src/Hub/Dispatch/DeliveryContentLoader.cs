@@ -16,11 +16,16 @@ public sealed class DeliveryContentLoader(
     AuthorityStore authorities,
     AssemblyStore assemblies,
     MemberLinks links,
-    ConvocationComposer composer)
+    ConvocationComposer composer,
+    Mailings.MailingStore mailings)
 {
     public async Task<OutboundMessage> ComposeAsync(Delivery delivery, CancellationToken cancellationToken)
     {
-        var convocation = await convocations.GetAsync(delivery.ConvocationId, cancellationToken)
+        if (delivery.MailingRecipientId is { } recipientId)
+        {
+            return await ComposeMailingAsync(delivery, recipientId, cancellationToken);
+        }
+        var convocation = await convocations.GetAsync(delivery.ConvocationId!.Value, cancellationToken)
             ?? throw new PermanentDeliveryException($"Convocation {delivery.ConvocationId} does not exist.");
         var session = await sessions.GetAsync(convocation.SessionId, cancellationToken)
             ?? throw new PermanentDeliveryException($"Session {convocation.SessionId} does not exist.");
@@ -40,15 +45,30 @@ public sealed class DeliveryContentLoader(
         });
     }
 
+    private async Task<OutboundMessage> ComposeMailingAsync(Delivery delivery, Guid recipientId, CancellationToken cancellationToken)
+    {
+        var recipient = await mailings.GetRecipientAsync(recipientId, cancellationToken)
+            ?? throw new PermanentDeliveryException($"Mailing recipient {recipientId} does not exist.");
+        var mailing = (await mailings.GetAsync(recipient.MailingId, cancellationToken))!;
+        var member = await members.GetAsync(recipient.MemberId, cancellationToken)
+            ?? throw new PermanentDeliveryException($"Member {recipient.MemberId} does not exist.");
+        var authority = (await authorities.GetAsync(mailing.AuthorityId, cancellationToken))!;
+        var documents = await mailings.DocumentsAsync(mailing.Id, cancellationToken);
+        return Mailings.MailingComposer.Compose(authority, mailing, member, documents, delivery, links.MailingLink(recipient.Id, mailing.LinksExpireAt!.Value));
+    }
+
     public async Task<bool> IsSessionCancelledAsync(Delivery delivery) =>
-        (await sessions.GetAsync(delivery.SessionId, CancellationToken.None))?.Status == SessionStatus.Cancelled;
+        delivery.SessionId is { } sessionId && (await sessions.GetAsync(sessionId, CancellationToken.None))?.Status == SessionStatus.Cancelled;
 
     /// <summary>A mobile number the SMS provider refused for good is flagged on the member and skipped until it is changed.</summary>
     public async Task FlagMobileAsync(Delivery delivery, string problem)
     {
-        if (await convocations.GetAsync(delivery.ConvocationId, CancellationToken.None) is { } convocation)
+        var memberId = delivery.ConvocationId is { } convocationId
+            ? (await convocations.GetAsync(convocationId, CancellationToken.None))?.MemberId
+            : (await mailings.GetRecipientAsync(delivery.MailingRecipientId!.Value, CancellationToken.None))?.MemberId;
+        if (memberId is { } id)
         {
-            await members.FlagMobileAsync(convocation.MemberId, problem, time.GetUtcNow(), CancellationToken.None);
+            await members.FlagMobileAsync(id, problem, time.GetUtcNow(), CancellationToken.None);
         }
     }
 }

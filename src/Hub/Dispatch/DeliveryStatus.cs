@@ -18,6 +18,9 @@ public static class DeliveryPurpose
     public const string Convocation = "convocation";
     public const string Update = "update";
     public const string Cancellation = "cancellation";
+
+    /// <summary>Documents sent to élus outside a session (<see cref="Mailings.Mailing"/>).</summary>
+    public const string Mailing = "mailing";
 }
 
 public static class ChannelNames

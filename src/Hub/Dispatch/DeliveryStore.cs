@@ -12,7 +12,8 @@ public sealed class DeliveryStore(HubDatabase database)
 {
     public const string Columns =
         """
-        id AS Id, authority_id AS AuthorityId, session_id AS SessionId, convocation_id AS ConvocationId, channel AS Channel, purpose AS Purpose,
+        id AS Id, authority_id AS AuthorityId, session_id AS SessionId, convocation_id AS ConvocationId, mailing_recipient_id AS MailingRecipientId,
+        channel AS Channel, purpose AS Purpose,
         session_version AS SessionVersion, status AS Status, attempts AS Attempts, next_attempt_at AS NextAttemptAt, claimed_at AS ClaimedAt,
         sent_at AS SentAt, provider_message_id AS ProviderMessageId, provider_response AS ProviderResponse, last_error AS LastError,
         created_at AS CreatedAt, updated_at AS UpdatedAt
@@ -22,8 +23,9 @@ public sealed class DeliveryStore(HubDatabase database)
     {
         await connection.ExecuteAsync(
             """
-            INSERT INTO deliveries (id, authority_id, session_id, convocation_id, channel, purpose, session_version, status, attempts, created_at, updated_at)
-            VALUES (@Id, @AuthorityId, @SessionId, @ConvocationId, @Channel, @Purpose, @SessionVersion, @Status, 0, @CreatedAt, @UpdatedAt)
+            INSERT INTO deliveries (id, authority_id, session_id, convocation_id, mailing_recipient_id, channel, purpose, session_version, status, attempts,
+                created_at, updated_at)
+            VALUES (@Id, @AuthorityId, @SessionId, @ConvocationId, @MailingRecipientId, @Channel, @Purpose, @SessionVersion, @Status, 0, @CreatedAt, @UpdatedAt)
             """,
             delivery, transaction);
         await InsertEventAsync(connection, transaction, delivery.AuthorityId, delivery.Id, delivery.CreatedAt, DeliveryStatus.Pending, null);

@@ -4,7 +4,6 @@ using Hangfire;
 using IntegrationHub.Assemblies;
 using IntegrationHub.Convocations;
 using IntegrationHub.Legal;
-using IntegrationHub.Members;
 using IntegrationHub.Persistence;
 using IntegrationHub.Sessions;
 
@@ -86,7 +85,7 @@ public sealed class DispatchService(
                     Id = Guid.CreateVersion7(), AuthorityId = session.AuthorityId, SessionId = session.Id, MemberId = member.Id, CreatedAt = now,
                 };
                 await ConvocationStore.InsertAsync(connection, transaction, convocation);
-                foreach (var channel in ChannelsFor(member, electronic))
+                foreach (var channel in MemberChannels.For(member, electronic))
                 {
                     var delivery = await AddDeliveryAsync(connection, transaction, session, convocation.Id, channel, DeliveryPurpose.Convocation, now);
                     deliveryCount++;
@@ -143,28 +142,6 @@ public sealed class DispatchService(
         {
             jobs.Enqueue<DeliveryJob>(j => j.RunAsync(id, CancellationToken.None));
         }
-    }
-
-    /// <summary>
-    /// Electronic by default; paper only on the member's written request (CGCT L2121-10, as amended by loi 2019-1461 art. 9).
-    /// A member gets every electronic channel of the authority for which they have the address: email when they have
-    /// one, the SMS alert when a usable mobile is known.
-    /// </summary>
-    private static List<string> ChannelsFor(Member member, IReadOnlyList<ConnectorInstances.AuthorityChannel> electronic)
-    {
-        if (member.WantsPaper)
-        {
-            return [ChannelNames.Paper];
-        }
-        var result = electronic.Where(c => c.Address switch
-        {
-            Plugins.Connectors.RecipientAddress.Email => member.Email is not null,
-            Plugins.Connectors.RecipientAddress.Mobile => member.Mobile is not null && member.MobileProblem is null,
-            Plugins.Connectors.RecipientAddress.M365Upn => member.M365Upn is not null,
-            _ => true,
-        }).Select(c => c.Name).ToList();
-        // An electronic member always has an email (MemberFieldsValidator); this keeps a convocation from having no delivery at all.
-        return result.Count > 0 ? result : [ChannelNames.Email];
     }
 
     private static async Task<Delivery> AddDeliveryAsync(

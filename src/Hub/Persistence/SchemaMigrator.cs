@@ -15,6 +15,12 @@ public sealed class SchemaMigrator(HubDatabase database, TimeProvider time, ILog
         var scripts = LoadScripts(database.Provider);
         await using var connection = await database.OpenAsync(cancellationToken);
         await EnsureHistoryTableAsync(connection);
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            // A script may rebuild a table (SQLite cannot alter a column): the documented procedure turns foreign keys
+            // off outside the transaction and checks them before committing (sqlite.org/lang_altertable.html §7).
+            await connection.ExecuteAsync("PRAGMA foreign_keys = OFF");
+        }
 
         foreach (var (version, name, sql) in scripts)
         {
@@ -28,6 +34,11 @@ public sealed class SchemaMigrator(HubDatabase database, TimeProvider time, ILog
                 continue;
             }
             await connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
+            if (database.Provider == DatabaseProvider.Sqlite
+                && (await connection.QueryAsync("PRAGMA foreign_key_check", transaction: transaction)).Any())
+            {
+                throw new InvalidOperationException($"Schema migration {name} leaves rows breaking a foreign key; it was rolled back.");
+            }
             await connection.ExecuteAsync(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @appliedAt)",
                 new { version, name, appliedAt = time.GetUtcNow() },

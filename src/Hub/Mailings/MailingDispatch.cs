@@ -1,0 +1,97 @@
+using IntegrationHub.ConnectorInstances;
+using IntegrationHub.Dispatch;
+using IntegrationHub.Members;
+using IntegrationHub.Persistence;
+
+namespace IntegrationHub.Mailings;
+
+public abstract record MailingSendOutcome
+{
+    /// <param name="Recipients">Every recipient of the mailing.</param>
+    /// <param name="Deliveries">Messages queued, one per recipient and channel.</param>
+    /// <param name="PaperOnly">Recipients who asked for paper (CGCT L2121-10): nothing is sent to them electronically.</param>
+    public sealed record Accepted(int Recipients, int Deliveries, IReadOnlyList<Member> PaperOnly) : MailingSendOutcome;
+
+    public sealed record AlreadySent : MailingSendOutcome;
+
+    public sealed record NoDocument : MailingSendOutcome;
+}
+
+/// <summary>
+/// Sends a mailing like a convocation: the status change and every delivery are written in one transaction (the
+/// outbox), then the same <see cref="DeliveryJob"/> sends them, with the same retries and reports.
+/// </summary>
+public sealed class MailingDispatch(
+    HubDatabase database,
+    MailingStore mailings,
+    MemberStore members,
+    ChannelResolver channels,
+    DispatchService dispatch,
+    TimeProvider time,
+    ILogger<MailingDispatch> logger)
+{
+    public async Task<MailingSendOutcome> SendAsync(Mailing mailing, CancellationToken cancellationToken)
+    {
+        if (mailing.Status != MailingStatus.Draft)
+        {
+            return new MailingSendOutcome.AlreadySent();
+        }
+        if ((await mailings.DocumentsAsync(mailing.Id, cancellationToken)).Count == 0)
+        {
+            return new MailingSendOutcome.NoDocument();
+        }
+        var recipients = await mailings.RecipientsAsync(mailing.Id, cancellationToken);
+        var electronic = await channels.ElectronicChannelsAsync(mailing.AuthorityId, cancellationToken);
+        var people = new Dictionary<Guid, Member>();
+        foreach (var recipient in recipients)
+        {
+            people[recipient.MemberId] = (await members.GetAsync(recipient.MemberId, cancellationToken))!;
+        }
+
+        var now = time.GetUtcNow();
+        var toEnqueue = new List<Guid>();
+        var paperOnly = new List<Member>();
+        var sent = await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            if (!await MailingStore.TryMarkSentAsync(connection, transaction, mailing, now, now.AddDays(mailing.LinkValidityDays)))
+            {
+                return false;
+            }
+            foreach (var recipient in recipients)
+            {
+                var member = people[recipient.MemberId];
+                var memberChannels = MemberChannels.For(member, electronic);
+                if (memberChannels is [ChannelNames.Paper])
+                {
+                    paperOnly.Add(member);
+                    continue;
+                }
+                foreach (var channel in memberChannels)
+                {
+                    var delivery = new Delivery
+                    {
+                        Id = Guid.CreateVersion7(),
+                        AuthorityId = mailing.AuthorityId,
+                        MailingRecipientId = recipient.Id,
+                        Channel = channel,
+                        Purpose = DeliveryPurpose.Mailing,
+                        Status = DeliveryStatus.Pending,
+                        CreatedAt = now,
+                        UpdatedAt = now,
+                    };
+                    await DeliveryStore.InsertAsync(connection, transaction, delivery);
+                    toEnqueue.Add(delivery.Id);
+                }
+            }
+            return true;
+        }, cancellationToken);
+        if (!sent)
+        {
+            return new MailingSendOutcome.AlreadySent();
+        }
+        dispatch.Enqueue(toEnqueue);
+        logger.LogInformation("Mailing {MailingId} sent: {Recipients} recipients, {Deliveries} deliveries, {PaperOnly} on paper only",
+            mailing.Id, recipients.Count, toEnqueue.Count, paperOnly.Count);
+        return new MailingSendOutcome.Accepted(recipients.Count, toEnqueue.Count, paperOnly);
+    }
+}
