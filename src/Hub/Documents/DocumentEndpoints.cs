@@ -1,17 +1,14 @@
 using System.Security.Claims;
 using Hangfire;
 using IntegrationHub.Api;
-using IntegrationHub.Authorities;
 using IntegrationHub.Convocations;
 using IntegrationHub.Dispatch;
+using IntegrationHub.Documents.Intake;
 using IntegrationHub.Documents.Storage;
-using IntegrationHub.Documents.Validation;
-using IntegrationHub.Hosting;
 using IntegrationHub.Security;
 using IntegrationHub.Sessions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace IntegrationHub.Documents;
@@ -43,9 +40,8 @@ public static class DocumentEndpoints
     }
 
     private static async Task<IResult> UploadAsync(
-        Guid sessionId, HttpRequest request, ClaimsPrincipal user, SessionStore sessions, AuthorityStore authorities, SessionDocumentStore documents,
-        IDocumentStore store, IVirusScanner scanner, DispatchService dispatch, IOptions<HubOptions> options, TimeProvider time, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        Guid sessionId, HttpRequest request, ClaimsPrincipal user, SessionStore sessions, SessionDocumentStore documents, DocumentIntake intake,
+        DispatchService dispatch, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
@@ -60,8 +56,7 @@ public static class DocumentEndpoints
         {
             return Problems.Validation("file", "Envoyez le document en multipart/form-data, dans le champ « file ».");
         }
-        var limitMb = await authorities.DocumentSizeLimitMbAsync(session.AuthorityId, cancellationToken) ?? options.Value.Documents.MaxSizeMegabytes;
-        var limit = limitMb * 1024L * 1024L;
+        var limit = await intake.SizeLimitBytesAsync(session.AuthorityId, cancellationToken);
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
         {
             bodyLimit.MaxRequestBodySize = limit + (1024 * 1024);
@@ -83,7 +78,7 @@ public static class DocumentEndpoints
                 if (disposition.IsFileDisposition() && name == "file" && staged is null)
                 {
                     fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
-                    staged = await store.StageAsync(section.Body, limit, cancellationToken);
+                    staged = await intake.StageAsync(section.Body, limit, cancellationToken);
                 }
                 else if (!disposition.IsFileDisposition())
                 {
@@ -96,7 +91,7 @@ public static class DocumentEndpoints
         }
         catch (DocumentTooLargeException ex)
         {
-            return Problems.Unprocessable("too-large", "Document trop volumineux", ex.Message);
+            return DocumentIntake.TooLarge(ex);
         }
 
         await using (staged)
@@ -105,12 +100,8 @@ public static class DocumentEndpoints
             {
                 return Problems.Validation("file", "Joignez le document dans le champ « file ».");
             }
-            var errors = new List<(string, string)>();
-            var safeName = FileNames.Sanitize(fileName, out var nameRefusal);
-            if (safeName is null)
-            {
-                errors.Add(("file", nameRefusal!));
-            }
+            var errors = new List<(string Field, string Message)>();
+            var (safeName, mediaType) = await intake.CheckNameAndTypeAsync(staged, fileName, "file", errors, cancellationToken);
             var kind = fields.GetValueOrDefault("kind") is { Length: > 0 } k ? k : DocumentKinds.Other;
             if (!DocumentKinds.IsKnown(kind))
             {
@@ -137,43 +128,17 @@ public static class DocumentEndpoints
                     errors.Add(("replaces", "Le document à remplacer n'est pas un document actuel de cette séance."));
                 }
             }
-            string? mediaType = null;
-            if (safeName is not null)
-            {
-                (mediaType, var refusal) = await DetectAsync(staged, safeName, cancellationToken);
-                if (mediaType is null)
-                {
-                    errors.Add(("file", refusal ?? UploadRules.UnsupportedType(safeName)));
-                }
-            }
             if (errors.Count > 0)
             {
                 return Problems.Validation(errors);
             }
 
-            ScanResult scan;
-            try
+            if (await intake.ScanAsync(staged, safeName!, sessionId, cancellationToken) is { } refused)
             {
-                await using var content = staged.OpenRead();
-                scan = await scanner.ScanAsync(content, cancellationToken);
-            }
-            catch (VirusScannerUnavailableException ex)
-            {
-                loggers.CreateLogger(typeof(DocumentEndpoints).FullName!).LogWarning(ex, "Antivirus unavailable for an upload to session {SessionId}", sessionId);
-                return Results.Problem(statusCode: 503, title: "Antivirus indisponible", detail: UploadRules.AntivirusUnavailable, type: Problems.TypeBase + "antivirus-unavailable");
-            }
-            catch (VirusScanFailedException ex)
-            {
-                // clamd answered ERROR: sending the same file again will not help when it is over clamd's stream limit.
-                return Problems.Unprocessable("antivirus-refused", "Fichier non analysé",
-                    ex.SizeLimitExceeded ? UploadRules.TooLargeForAntivirus(safeName!) : UploadRules.AntivirusUnavailable);
-            }
-            if (!scan.Clean)
-            {
-                return Problems.Unprocessable("infected", "Fichier refusé par l'antivirus", UploadRules.Infected(safeName!, scan.Signature ?? "?"));
+                return refused;
             }
 
-            var blob = await staged.CommitAsync(cancellationToken);
+            var blob = await intake.CommitAsync(staged, cancellationToken);
             var now = time.GetUtcNow();
             var document = new SessionDocument
             {
@@ -215,15 +180,6 @@ public static class DocumentEndpoints
             }
             return Results.Created($"/api/documents/{document.Id}/content", DocumentResponse.Of(document));
         }
-    }
-
-    private static async Task<(string? MediaType, string? Refusal)> DetectAsync(StagedBlob staged, string name, CancellationToken cancellationToken)
-    {
-        await using var content = staged.OpenRead();
-        var header = new byte[Math.Min(8192, staged.Size)];
-        var read = await content.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken);
-        var mediaType = FileSignatures.Detect(header.AsSpan(0, read), name, out var refusal);
-        return (mediaType, refusal);
     }
 
     private static async Task<IResult> ListAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, SessionDocumentStore documents, CancellationToken cancellationToken)

@@ -95,6 +95,7 @@ public static class HubServiceCollectionExtensions
         services.AddHubPlugins(configuration, [typeof(EmailChannel).Assembly, typeof(Connectors.Twilio.TwilioSignature).Assembly, typeof(Connectors.SqlDocuments.SqlDocumentsPlugin).Assembly]);
         services.AddSingleton<Documents.SessionDocumentStore>();
         services.AddTransient<Documents.DossierBuilder>();
+        services.AddSingleton<Documents.Intake.DocumentIntake>();
         services.AddSingleton<Documents.Storage.IDocumentStore>(new Documents.Storage.FileSystemDocumentStore(Path.Combine(dataDirectory, "documents")));
         services.AddSingleton<Documents.Validation.IVirusScanner>(sp => string.IsNullOrWhiteSpace(hub.Documents.ClamdHost)
             ? new Documents.Validation.NoVirusScanner()
