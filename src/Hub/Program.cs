@@ -5,6 +5,7 @@ using IntegrationHub.Documents;
 using IntegrationHub.Convocations;
 using IntegrationHub.Hosting;
 using IntegrationHub.Legal;
+using IntegrationHub.Mailings;
 using IntegrationHub.Members;
 using IntegrationHub.Security;
 using IntegrationHub.Sessions;
@@ -37,6 +38,8 @@ app.MapLegalEndpoints();
 app.MapApiKeyEndpoints();
 app.MapConnectorEndpoints();
 app.MapDocumentEndpoints();
+app.MapMailingEndpoints();
+app.MapMailingPages();
 app.MapTwilioStatusEndpoint();
 
 app.Run();

@@ -7,8 +7,6 @@ using IntegrationHub.Documents.Intake;
 using IntegrationHub.Documents.Storage;
 using IntegrationHub.Security;
 using IntegrationHub.Sessions;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
 namespace IntegrationHub.Documents;
@@ -25,8 +23,6 @@ public sealed record DocumentResponse(
 /// </summary>
 public static class DocumentEndpoints
 {
-    private const int MaxFieldLength = 1024;
-
     public static void MapDocumentEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/sessions/{sessionId:guid}/documents", UploadAsync).WithTags("Documents").RequireAuthorization(HubPolicies.Write)
@@ -51,50 +47,14 @@ public static class DocumentEndpoints
         {
             return Problems.Conflict("cancelled", "Cette séance a été annulée : on ne peut plus y joindre de document.");
         }
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
-            || HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 } boundary)
-        {
-            return Problems.Validation("file", "Envoyez le document en multipart/form-data, dans le champ « file ».");
-        }
         var limit = await intake.SizeLimitBytesAsync(session.AuthorityId, cancellationToken);
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        var (upload, problem) = await MultipartUpload.ReadAsync(request, intake, limit, cancellationToken);
+        if (upload is null)
         {
-            bodyLimit.MaxRequestBodySize = limit + (1024 * 1024);
+            return problem!;
         }
-
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        StagedBlob? staged = null;
-        string? fileName = null;
-        try
-        {
-            var reader = new MultipartReader(boundary, request.Body);
-            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
-            {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
-                {
-                    continue;
-                }
-                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
-                if (disposition.IsFileDisposition() && name == "file" && staged is null)
-                {
-                    fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
-                    staged = await intake.StageAsync(section.Body, limit, cancellationToken);
-                }
-                else if (!disposition.IsFileDisposition())
-                {
-                    using var text = new StreamReader(section.Body);
-                    var buffer = new char[MaxFieldLength];
-                    var read = await text.ReadBlockAsync(buffer, cancellationToken);
-                    fields[name] = new string(buffer, 0, read).Trim();
-                }
-            }
-        }
-        catch (DocumentTooLargeException ex)
-        {
-            return DocumentIntake.TooLarge(ex);
-        }
-
-        await using (staged)
+        var (staged, fileName, fields) = (upload.File, upload.FileName, upload.Fields);
+        await using (upload)
         {
             if (staged is null)
             {

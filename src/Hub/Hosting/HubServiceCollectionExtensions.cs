@@ -94,6 +94,8 @@ public static class HubServiceCollectionExtensions
         // Built-in connectors are plugins like any other: found by their IHubPlugin entry points.
         services.AddHubPlugins(configuration, [typeof(EmailChannel).Assembly, typeof(Connectors.Twilio.TwilioSignature).Assembly, typeof(Connectors.SqlDocuments.SqlDocumentsPlugin).Assembly]);
         services.AddSingleton<Documents.SessionDocumentStore>();
+        services.AddSingleton<Mailings.MailingStore>();
+        services.AddSingleton<Mailings.MailingDispatch>();
         services.AddTransient<Documents.DossierBuilder>();
         services.AddSingleton<Documents.Intake.DocumentIntake>();
         services.AddSingleton<Documents.Storage.IDocumentStore>(new Documents.Storage.FileSystemDocumentStore(Path.Combine(dataDirectory, "documents")));
