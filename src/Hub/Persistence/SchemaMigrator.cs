@@ -10,9 +10,12 @@ namespace IntegrationHub.Persistence;
 /// </summary>
 public sealed class SchemaMigrator(HubDatabase database, TimeProvider time, ILogger<SchemaMigrator> logger)
 {
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    public Task MigrateAsync(CancellationToken cancellationToken) => MigrateToAsync(int.MaxValue, cancellationToken);
+
+    /// <summary>Applies the scripts up to <paramref name="lastVersion"/> included (tests check a migration against older data).</summary>
+    internal async Task MigrateToAsync(int lastVersion, CancellationToken cancellationToken)
     {
-        var scripts = LoadScripts(database.Provider);
+        var scripts = LoadScripts(database.Provider).Where(s => s.Version <= lastVersion);
         await using var connection = await database.OpenAsync(cancellationToken);
         await EnsureHistoryTableAsync(connection);
         if (database.Provider == DatabaseProvider.Sqlite)

@@ -52,4 +52,17 @@ public sealed class MemberLinksTests
         var link = Links().AnswerLink(Guid.NewGuid(), _time.GetUtcNow().AddDays(1));
         Assert.StartsWith("https://convocations.mairie.fr/convocations/", link.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void MailingToken_IsBoundToItsPurpose_AndExpires()
+    {
+        var recipient = Guid.NewGuid();
+        var token = Links().CreateMailingToken(recipient, _time.GetUtcNow().AddDays(90));
+        Assert.Equal(recipient, Links().ResolveMailingToken(token));
+        // A mailing link does not answer a convocation, and a convocation link does not open a mailing.
+        Assert.Null(Links().ResolveAnswerToken(token));
+        Assert.Null(Links().ResolveMailingToken(Links().CreateAnswerToken(recipient, _time.GetUtcNow().AddDays(1))));
+        _time.Advance(TimeSpan.FromDays(90));
+        Assert.Null(Links().ResolveMailingToken(token));
+    }
 }

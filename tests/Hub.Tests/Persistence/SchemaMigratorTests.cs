@@ -33,6 +33,53 @@ public sealed class SchemaMigratorTests
         Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM deliveries"));
     }
 
+    /// <summary>0005 rebuilds the outbox table on SQLite (mailings): the deliveries and their events must survive it.</summary>
+    [Fact]
+    public async Task MigrateAsync_SqliteOutboxRebuild_KeepsEveryDeliveryAndItsEvents()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"hub-migrate-{Guid.NewGuid():N}.db");
+        using var database = new HubDatabase(DatabaseProvider.Sqlite, $"Data Source={file};Pooling=False");
+        var migrator = new SchemaMigrator(database, TimeProvider.System, NullLogger<SchemaMigrator>.Instance);
+        await migrator.MigrateToAsync(3, CancellationToken.None);
+        var (authority, assembly, member, session, convocation, delivery) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        await using (var connection = await database.OpenAsync())
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO authorities (id, name, kind, population, siren, department_code, created_at) VALUES (@authority, 'Commune', 'commune', 4200, '210000001', '034', '2026-03-01T00:00:00Z');
+                INSERT INTO assemblies (id, authority_id, name, kind, created_at) VALUES (@assembly, @authority, 'Conseil municipal', 'council', '2026-03-01T00:00:00Z');
+                INSERT INTO members (id, authority_id, first_name, last_name, email, delivery, created_at, updated_at)
+                    VALUES (@member, @authority, 'Anne', 'Martin', 'anne@example.org', 'electronic', '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z');
+                INSERT INTO sessions (id, authority_id, assembly_id, starts_at_local, starts_at, duration_minutes, place, urgent, status, version, sent_at,
+                    rule_notice_days, rule_urgent_notice_days, rule_clear_days, rule_synthesis_note_required, rule_source, rule_version, rule_effective_from,
+                    latest_send_date, created_at, updated_at)
+                    VALUES (@session, @authority, @assembly, '2026-03-26T18:30:00', '2026-03-26T17:30:00Z', 120, 'Mairie', 0, 'sent', 1, '2026-03-10T09:00:00Z',
+                    5, 1, 1, 1, 'CGCT L2121-12', '2019-12-29', '2019-12-29', '2026-03-20', '2026-03-01T00:00:00Z', '2026-03-10T09:00:00Z');
+                INSERT INTO convocations (id, authority_id, session_id, member_id, created_at) VALUES (@convocation, @authority, @session, @member, '2026-03-10T09:00:00Z');
+                INSERT INTO deliveries (id, authority_id, session_id, convocation_id, channel, purpose, session_version, status, attempts, sent_at,
+                    provider_message_id, created_at, updated_at)
+                    VALUES (@delivery, @authority, @session, @convocation, 'email', 'convocation', 1, 'sent', 1, '2026-03-10T09:00:01Z', '<m1@hub>',
+                    '2026-03-10T09:00:00Z', '2026-03-10T09:00:01Z');
+                INSERT INTO delivery_events (id, authority_id, delivery_id, at, status) VALUES (@event, @authority, @delivery, '2026-03-10T09:00:01Z', 'sent');
+                """,
+                new { authority, assembly, member, session, convocation, delivery, @event = Guid.NewGuid() });
+        }
+
+        await migrator.MigrateAsync(CancellationToken.None);
+
+        await using var migrated = await database.OpenAsync();
+        Assert.Equal("<m1@hub>", await migrated.ExecuteScalarAsync<string>("SELECT provider_message_id FROM deliveries WHERE id = @delivery AND convocation_id = @convocation", new { delivery, convocation }));
+        Assert.Equal(1, await migrated.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM delivery_events WHERE delivery_id = @delivery", new { delivery }));
+        Assert.Empty(await migrated.QueryAsync("PRAGMA foreign_key_check"));
+        // The rebuilt table still enforces its rules: a delivery belongs to a convocation or to a mailing recipient, never neither.
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => migrated.ExecuteAsync(
+            "INSERT INTO deliveries (id, authority_id, channel, purpose, session_version, status, attempts, created_at, updated_at) VALUES (@id, @authority, 'email', 'mailing', 0, 'pending', 0, 'x', 'x')",
+            new { id = Guid.NewGuid(), authority }));
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => migrated.ExecuteAsync(
+            "INSERT INTO delivery_events (id, authority_id, delivery_id, at, status) VALUES (@id, @authority, @missing, 'x', 'sent')",
+            new { id = Guid.NewGuid(), authority, missing = Guid.NewGuid() }));
+    }
+
     [Fact]
     public async Task MigrateAsync_PostgresNodesStartingTogether_ApplyEachScriptOnce()
     {
