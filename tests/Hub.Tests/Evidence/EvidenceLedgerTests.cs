@@ -158,6 +158,48 @@ public sealed class EvidenceLedgerTests
         Assert.Equal(new LedgerHead(authority, 2 * PerNode, prev), await new EvidenceLedger(nodeB).GetHeadAsync(authority, CancellationToken.None));
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task VerifyChainAsync_ConnectionLostMidAppend_LeavesAValidChain(DatabaseProvider provider)
+    {
+        using var database = await LedgerDatabases.OpenAsync(provider);
+        var ledger = new EvidenceLedger(database);
+        var authority = Guid.NewGuid();
+        await AppendCommittedAsync(database, authority, LedgerEntryTypes.SessionSent);
+
+        // A dispatch that dies after its entry was written but before commit: the connection goes away.
+        var connection = await database.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await ledger.AppendAsync(connection, transaction, authority, LedgerEntryTypes.DeliverySent, LedgerSubject.None, new { crashed = true }, At);
+        await connection.DisposeAsync();
+
+        var last = await AppendCommittedAsync(database, authority, LedgerEntryTypes.DeliveryFailed);
+        var verdict = await ledger.VerifyChainAsync(authority, CancellationToken.None);
+        Assert.True(verdict.IsIntact, verdict.FirstBreak?.Reason);
+        Assert.Equal((2L, 2L, last.Hash), (verdict.Entries, verdict.LastSeq, verdict.LastHash));
+        await transaction.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task VerifyChainAsync_RowEditedBehindTheTriggersBack_NamesTheEntry()
+    {
+        using var database = await LedgerDatabases.OpenAsync(DatabaseProvider.Sqlite);
+        var ledger = new EvidenceLedger(database);
+        var authority = Guid.NewGuid();
+        for (var i = 0; i < 4; i++)
+        {
+            await AppendCommittedAsync(database, authority, LedgerEntryTypes.AnswerRecorded);
+        }
+        await using (var connection = await database.OpenAsync())
+        {
+            await connection.ExecuteAsync("DROP TRIGGER ledger_entries_no_update");
+            await connection.ExecuteAsync("UPDATE ledger_entries SET body = replace(body, 'answer.recorded', 'answer.recordee') WHERE seq = 2");
+        }
+
+        var verdict = await ledger.VerifyChainAsync(authority, CancellationToken.None);
+        Assert.Equal((2L, LedgerBreakKind.Edited), (verdict.FirstBreak!.Seq, verdict.FirstBreak.Kind));
+    }
+
     [Fact]
     public async Task AppendAsync_DataThatCannotBeCanonicalised_FailsBeforeTouchingTheChain()
     {

@@ -131,6 +131,26 @@ public sealed class EvidenceLedger(HubDatabase database)
             $"SELECT {AnchorColumns} FROM ledger_anchors WHERE authority_id = @authorityId ORDER BY seq",
             new { authorityId }, cancellationToken)).Select(r => r.ToAnchor()).ToList();
 
+    /// <summary>
+    /// Verifies an authority's whole chain as stored, streamed in seq order (bounded memory): every hash, link and
+    /// seq, and that the chain reaches its head and every anchor with their hashes.
+    /// </summary>
+    public async Task<LedgerVerification> VerifyChainAsync(Guid authorityId, CancellationToken cancellationToken)
+    {
+        var head = await GetHeadAsync(authorityId, cancellationToken);
+        var checkpoints = (await GetAnchorsAsync(authorityId, cancellationToken)).Select(a => new LedgerCheckpoint(a.Seq, a.HeadHash))
+            .Append(new LedgerCheckpoint(head.Seq, head.Hash)).Where(c => c.Seq > 0);
+        using var verifier = new LedgerChainVerifier(checkpoints: checkpoints);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = connection.QueryUnbufferedAsync<BodyRow>(
+            "SELECT body AS Body, hash AS Hash FROM ledger_entries WHERE authority_id = @authorityId ORDER BY seq", new { authorityId });
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            verifier.Add(Encoding.UTF8.GetBytes(LedgerLine.InsertHash(row.Body, row.Hash.Trim())));
+        }
+        return verifier.Complete();
+    }
+
     private async Task<IEnumerable<TRow>> QueryAsync<TRow>(string sql, object parameters, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -140,6 +160,12 @@ public sealed class EvidenceLedger(HubDatabase database)
     private sealed class HeadRow
     {
         public long Seq { get; set; }
+        public string Hash { get; set; } = "";
+    }
+
+    private sealed class BodyRow
+    {
+        public string Body { get; set; } = "";
         public string Hash { get; set; } = "";
     }
 
