@@ -11,6 +11,7 @@ using IntegrationHub.ConnectorInstances;
 using IntegrationHub.Connectors.Email;
 using IntegrationHub.Convocations;
 using IntegrationHub.Dispatch;
+using IntegrationHub.Evidence.Ledger;
 using IntegrationHub.Legal;
 using IntegrationHub.Mailboxes;
 using IntegrationHub.Members;
@@ -77,6 +78,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<LinkSigningKey>();
         services.AddSingleton<DispatchService>();
         services.AddSingleton<DeliveryContentLoader>();
+        services.AddSingleton<EvidenceLedger>();
         services.AddTransient<DeliveryJob>();
 
         services.AddEmailChannel(options =>
