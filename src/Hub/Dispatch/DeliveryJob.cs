@@ -53,7 +53,8 @@ public sealed class DeliveryJob(
             // stop (the provider may accept the message while we stop listening, and we would send it again).
             var receipt = await channel.SendAsync(message, CancellationToken.None);
             var now = time.GetUtcNow();
-            if (!await deliveries.MarkSentAsync(delivery, now, receipt.ProviderMessageId, receipt.ProviderResponse, now))
+            var evidence = SentMessageEvidence.Of(message, await channels.AddressOfAsync(delivery.AuthorityId, delivery.Channel, CancellationToken.None));
+            if (!await deliveries.MarkSentAsync(delivery, now, receipt.ProviderMessageId, receipt.ProviderResponse, evidence, now))
             {
                 logger.LogWarning("Delivery {DeliveryId} was sent but another worker had taken it over: kept as an event", delivery.Id);
             }

@@ -1,14 +1,17 @@
 using System.Data.Common;
 using Dapper;
+using IntegrationHub.Evidence.Ledger;
 using IntegrationHub.Persistence;
 
 namespace IntegrationHub.Dispatch;
 
 /// <summary>
 /// The outbox. A worker claims a row (pending → sending) with one conditional UPDATE, so two workers or two nodes
-/// never send the same delivery; the provider's answer is recorded before the row is marked sent.
+/// never send the same delivery; the provider's answer is recorded before the row is marked sent. Every event of a
+/// delivery (queued, attempt failed, sent with the provider's id, report, failure) is also an entry of the evidence
+/// ledger, written in the same transaction: no fact without its evidence, no evidence of a fact that was rolled back.
 /// </summary>
-public sealed class DeliveryStore(HubDatabase database)
+public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
 {
     public const string Columns =
         """
@@ -19,7 +22,7 @@ public sealed class DeliveryStore(HubDatabase database)
         created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
-    public static async Task InsertAsync(DbConnection connection, DbTransaction transaction, Delivery delivery)
+    public async Task InsertAsync(DbConnection connection, DbTransaction transaction, Delivery delivery)
     {
         await connection.ExecuteAsync(
             """
@@ -28,7 +31,7 @@ public sealed class DeliveryStore(HubDatabase database)
             VALUES (@Id, @AuthorityId, @SessionId, @ConvocationId, @MailingRecipientId, @Channel, @Purpose, @SessionVersion, @Status, 0, @CreatedAt, @UpdatedAt)
             """,
             delivery, transaction);
-        await InsertEventAsync(connection, transaction, delivery.AuthorityId, delivery.Id, delivery.CreatedAt, DeliveryStatus.Pending, null);
+        await InsertEventAsync(connection, transaction, delivery, delivery.CreatedAt, DeliveryStatus.Pending, null);
     }
 
     public async Task<Delivery?> GetAsync(Guid id, CancellationToken cancellationToken)
@@ -59,7 +62,9 @@ public sealed class DeliveryStore(HubDatabase database)
         return claimed == 1;
     }
 
-    public Task<bool> MarkSentAsync(Delivery delivery, DateTimeOffset sentAt, string providerMessageId, string providerResponse, DateTimeOffset now) =>
+    /// <summary>The provider accepted the message; its id and answer are kept, with the address and hash of the message (evidence).</summary>
+    public Task<bool> MarkSentAsync(
+        Delivery delivery, DateTimeOffset sentAt, string providerMessageId, string providerResponse, SentMessageEvidence evidence, DateTimeOffset now) =>
         TransitionAsync(
             delivery, DeliveryStatus.Sent, now, $"{providerMessageId} {providerResponse}".Trim(),
             """
@@ -67,7 +72,8 @@ public sealed class DeliveryStore(HubDatabase database)
                 last_error = NULL, claimed_at = NULL, next_attempt_at = NULL, updated_at = @now
             WHERE id = @id AND status = @sending AND claimed_at = @claimedAt
             """,
-            new { status = DeliveryStatus.Sent, sentAt, providerMessageId, providerResponse, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt });
+            new { status = DeliveryStatus.Sent, sentAt, providerMessageId, providerResponse, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt },
+            new { providerMessageId, providerResponse, sentAt, evidence.Address, evidence.MessageSha256 });
 
     public Task<bool> MarkFailedAsync(Delivery delivery, string error, DateTimeOffset now) =>
         TransitionAsync(
@@ -133,7 +139,7 @@ public sealed class DeliveryStore(HubDatabase database)
                     """,
                     new { status, error = status == DeliveryStatus.Failed ? detail : null, now, id = delivery.Id, from }, transaction) == 1;
             }
-            await InsertEventAsync(connection, transaction, delivery.AuthorityId, delivery.Id, now, changed ? "report" : "report-kept", $"{status}: {detail}");
+            await InsertEventAsync(connection, transaction, delivery, now, changed ? "report" : "report-kept", $"{status}: {detail}", new { reportedStatus = status });
         }, CancellationToken.None);
         return changed;
     }
@@ -178,22 +184,59 @@ public sealed class DeliveryStore(HubDatabase database)
     /// Applies a transition guarded by the worker's claim; false when the row is no longer this worker's (another took
     /// it over after <see cref="Hosting.DispatchOptions.ClaimTimeout"/>), in which case only the event is kept.
     /// </summary>
-    private async Task<bool> TransitionAsync(Delivery delivery, string eventStatus, DateTimeOffset now, string? detail, string sql, object parameters)
+    private async Task<bool> TransitionAsync(
+        Delivery delivery, string eventStatus, DateTimeOffset now, string? detail, string sql, object parameters, object? evidence = null)
     {
         // Recorded even when the caller is shutting down: the provider has answered, losing that answer would resend.
         return await database.InTransactionAsync(async (connection, transaction) =>
         {
             var changed = await connection.ExecuteAsync(sql, parameters, transaction) == 1;
-            await InsertEventAsync(connection, transaction, delivery.AuthorityId, delivery.Id, now, changed ? eventStatus : "stale:" + eventStatus, detail);
+            await InsertEventAsync(connection, transaction, delivery, now, changed ? eventStatus : "stale:" + eventStatus, detail, evidence);
             return changed;
         }, CancellationToken.None);
     }
 
-    private static Task<int> InsertEventAsync(DbConnection connection, DbTransaction transaction, Guid authorityId, Guid deliveryId, DateTimeOffset at, string status, string? detail) =>
-        connection.ExecuteAsync(
+    private async Task InsertEventAsync(
+        DbConnection connection, DbTransaction transaction, Delivery delivery, DateTimeOffset at, string status, string? detail, object? evidence = null)
+    {
+        await connection.ExecuteAsync(
             "INSERT INTO delivery_events (id, authority_id, delivery_id, at, status, detail) VALUES (@id, @authorityId, @deliveryId, @at, @status, @detail)",
-            new { id = Guid.CreateVersion7(), authorityId, deliveryId, at, status = Truncate(status, 20), detail = Truncate(detail, 2000) },
+            new { id = Guid.CreateVersion7(), authorityId = delivery.AuthorityId, deliveryId = delivery.Id, at, status = Truncate(status, 20), detail = Truncate(detail, 2000) },
             transaction);
+        var memberId = await connection.ExecuteScalarAsync<Guid?>(
+            delivery.ConvocationId is not null
+                ? "SELECT member_id FROM convocations WHERE id = @ConvocationId"
+                : "SELECT member_id FROM mailing_recipients WHERE id = @MailingRecipientId",
+            new { delivery.ConvocationId, delivery.MailingRecipientId }, transaction);
+        await ledger.AppendAsync(
+            connection, transaction, delivery.AuthorityId, LedgerTypeOf(status),
+            new LedgerSubject(delivery.SessionId, delivery.ConvocationId, delivery.Id, memberId),
+            new
+            {
+                delivery.Channel,
+                delivery.Purpose,
+                delivery.SessionVersion,
+                delivery.MailingRecipientId,
+                attempt = delivery.Attempts,
+                @event = status,
+                detail,
+                evidence,
+            },
+            at);
+    }
+
+    private static string LedgerTypeOf(string eventStatus) => eventStatus switch
+    {
+        DeliveryStatus.Pending => LedgerEntryTypes.DeliveryQueued,
+        DeliveryStatus.Sent => LedgerEntryTypes.DeliverySent,
+        DeliveryStatus.Failed => LedgerEntryTypes.DeliveryFailed,
+        "retrying" => LedgerEntryTypes.DeliveryAttempted,
+        "report" or "report-kept" => LedgerEntryTypes.DeliveryReported,
+        DeliveryStatus.Superseded => LedgerEntryTypes.DeliverySuperseded,
+        // A transition another worker had already made: the fact still happened (a "stale:sent" message did go out).
+        _ when eventStatus.StartsWith("stale:", StringComparison.Ordinal) => LedgerTypeOf(eventStatus["stale:".Length..]),
+        _ => LedgerEntryTypes.DeliveryInterrupted,
+    };
 
     private static string? Truncate(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
 }

@@ -3,6 +3,9 @@ using Dapper;
 using Hangfire;
 using IntegrationHub.Assemblies;
 using IntegrationHub.Convocations;
+using IntegrationHub.Documents;
+using IntegrationHub.Evidence;
+using IntegrationHub.Evidence.Ledger;
 using IntegrationHub.Legal;
 using IntegrationHub.Persistence;
 using IntegrationHub.Sessions;
@@ -30,7 +33,9 @@ public abstract record SendOutcome
 public sealed class DispatchService(
     HubDatabase database,
     SeatStore seats,
-    Documents.SessionDocumentStore documents,
+    DeliveryStore deliveries,
+    EvidenceLedger ledger,
+    SessionDocumentStore documents,
     ConnectorInstances.ChannelResolver channels,
     IBackgroundJobClient jobs,
     TimeProvider time,
@@ -51,8 +56,8 @@ public sealed class DispatchService(
         }
         // CGCT L2121-12 (and L5211-1 for every EPCI): the note explicative de synthèse is sent WITH the convocation;
         // without it the deliberations are unlawful (CE 14 Nov 2012, Mandelieu-la-Napoule).
-        if (session.Rule.SynthesisNoteRequired
-            && !(await documents.CurrentAsync(session.Id, cancellationToken)).Any(d => d.Kind == Documents.DocumentKinds.SynthesisNote))
+        var currentDocuments = await documents.CurrentAsync(session.Id, cancellationToken);
+        if (session.Rule.SynthesisNoteRequired && !currentDocuments.Any(d => d.Kind == DocumentKinds.SynthesisNote))
         {
             return new SendOutcome.SynthesisNoteMissing(session.Rule.Source);
         }
@@ -78,6 +83,8 @@ public sealed class DispatchService(
             session.Status = SessionStatus.Sent;
             session.SentAt = now;
             await SessionStore.InsertVersionAsync(connection, transaction, session, "Convocation envoyée", now);
+            await ledger.AppendAsync(connection, transaction, session.AuthorityId, LedgerEntryTypes.SessionSent, new LedgerSubject(session.Id),
+                SessionEvidence.Sending(session, currentDocuments, now), now);
             foreach (var member in members)
             {
                 var convocation = new Convocation
@@ -85,7 +92,10 @@ public sealed class DispatchService(
                     Id = Guid.CreateVersion7(), AuthorityId = session.AuthorityId, SessionId = session.Id, MemberId = member.Id, CreatedAt = now,
                 };
                 await ConvocationStore.InsertAsync(connection, transaction, convocation);
-                foreach (var channel in MemberChannels.For(member, electronic))
+                var memberChannels = MemberChannels.For(member, electronic);
+                await ledger.AppendAsync(connection, transaction, session.AuthorityId, LedgerEntryTypes.ConvocationComposed,
+                    new LedgerSubject(session.Id, convocation.Id, MemberId: member.Id), SessionEvidence.Convened(member, memberChannels), now);
+                foreach (var channel in memberChannels)
                 {
                     var delivery = await AddDeliveryAsync(connection, transaction, session, convocation.Id, channel, DeliveryPurpose.Convocation, now);
                     deliveryCount++;
@@ -119,6 +129,11 @@ public sealed class DispatchService(
         {
             await persist(connection, transaction);
             await SessionStore.InsertVersionAsync(connection, transaction, session, summary, now);
+            var documentsNow = await SessionDocumentStore.CurrentAsync(connection, transaction, session.Id);
+            await ledger.AppendAsync(connection, transaction, session.AuthorityId,
+                purpose == DeliveryPurpose.Cancellation ? LedgerEntryTypes.SessionCancelled : LedgerEntryTypes.SessionChanged,
+                new LedgerSubject(session.Id),
+                new { summary, session.CancellationReason, changedAt = now, session = SessionEvidence.Snapshot(session, documentsNow) }, now);
             var channelsByConvocation = (await connection.QueryAsync<ConvocationChannel>(
                     "SELECT DISTINCT convocation_id AS ConvocationId, channel AS Channel FROM deliveries WHERE session_id = @sessionId AND purpose = @purpose",
                     new { sessionId = session.Id, purpose = DeliveryPurpose.Convocation }, transaction))
@@ -144,7 +159,7 @@ public sealed class DispatchService(
         }
     }
 
-    private static async Task<Delivery> AddDeliveryAsync(
+    private async Task<Delivery> AddDeliveryAsync(
         DbConnection connection, DbTransaction transaction, Session session, Guid convocationId, string channel, string purpose, DateTimeOffset now)
     {
         var delivery = new Delivery
@@ -160,7 +175,7 @@ public sealed class DispatchService(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        await DeliveryStore.InsertAsync(connection, transaction, delivery);
+        await deliveries.InsertAsync(connection, transaction, delivery);
         return delivery;
     }
 

@@ -1,9 +1,11 @@
+using System.Data.Common;
 using Dapper;
+using IntegrationHub.Evidence.Ledger;
 using IntegrationHub.Persistence;
 
 namespace IntegrationHub.Documents;
 
-public sealed class SessionDocumentStore(HubDatabase database)
+public sealed class SessionDocumentStore(HubDatabase database, EvidenceLedger ledger)
 {
     private const string Columns =
         """
@@ -22,9 +24,15 @@ public sealed class SessionDocumentStore(HubDatabase database)
     public async Task<IReadOnlyList<SessionDocument>> CurrentAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        return await CurrentAsync(connection, null, sessionId);
+    }
+
+    /// <summary>The same, inside a caller's transaction (what a change records is what the transaction sees).</summary>
+    public static async Task<IReadOnlyList<SessionDocument>> CurrentAsync(DbConnection connection, DbTransaction? transaction, Guid sessionId)
+    {
         var rows = await connection.QueryAsync<SessionDocument>(
             $"SELECT {Columns} FROM documents WHERE session_id = @sessionId AND is_current = @current ORDER BY position, uploaded_at",
-            new { sessionId, current = true });
+            new { sessionId, current = true }, transaction);
         return rows.AsList();
     }
 
@@ -78,6 +86,12 @@ public sealed class SessionDocumentStore(HubDatabase database)
                 VALUES (@id, @authorityId, @sessionId, @memberId, @documentId, @access, @at)
                 """,
                 new { id = Guid.CreateVersion7(), authorityId, sessionId, memberId, documentId, access, at }, transaction);
+            // Evidence of reading (LEGAL.md §8 point 5): the first opening and each download, with the bytes' hash.
+            var sha256 = documentId is null ? null : await connection.ExecuteScalarAsync<string>(
+                "SELECT sha256 FROM documents WHERE id = @documentId", new { documentId }, transaction);
+            await ledger.AppendAsync(connection, transaction, authorityId,
+                access == DocumentAccess.Open ? LedgerEntryTypes.DocumentOpened : LedgerEntryTypes.DocumentDownloaded,
+                new LedgerSubject(sessionId, MemberId: memberId, DocumentId: documentId), new { access, sha256, through = "member-link" }, at);
         }, CancellationToken.None);
     }
 

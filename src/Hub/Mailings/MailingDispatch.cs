@@ -1,5 +1,6 @@
 using IntegrationHub.ConnectorInstances;
 using IntegrationHub.Dispatch;
+using IntegrationHub.Evidence.Ledger;
 using IntegrationHub.Members;
 using IntegrationHub.Persistence;
 
@@ -25,6 +26,8 @@ public sealed class MailingDispatch(
     HubDatabase database,
     MailingStore mailings,
     MemberStore members,
+    DeliveryStore deliveries,
+    EvidenceLedger ledger,
     ChannelResolver channels,
     DispatchService dispatch,
     TimeProvider time,
@@ -36,7 +39,8 @@ public sealed class MailingDispatch(
         {
             return new MailingSendOutcome.AlreadySent();
         }
-        if ((await mailings.DocumentsAsync(mailing.Id, cancellationToken)).Count == 0)
+        var documents = await mailings.DocumentsAsync(mailing.Id, cancellationToken);
+        if (documents.Count == 0)
         {
             return new MailingSendOutcome.NoDocument();
         }
@@ -57,6 +61,16 @@ public sealed class MailingDispatch(
             {
                 return false;
             }
+            await ledger.AppendAsync(connection, transaction, mailing.AuthorityId, LedgerEntryTypes.MailingSent, LedgerSubject.None, new
+            {
+                mailingId = mailing.Id,
+                mailing.Title,
+                mailing.Message,
+                sentAt = now,
+                linksExpireAt = mailing.LinksExpireAt,
+                documents = documents.Select(d => new { d.Id, d.Name, d.Sha256, d.Size }),
+                recipients = recipients.Select(r => new { recipientId = r.Id, r.MemberId, name = people[r.MemberId].DisplayName }),
+            }, now);
             foreach (var recipient in recipients)
             {
                 var member = people[recipient.MemberId];
@@ -79,7 +93,7 @@ public sealed class MailingDispatch(
                         CreatedAt = now,
                         UpdatedAt = now,
                     };
-                    await DeliveryStore.InsertAsync(connection, transaction, delivery);
+                    await deliveries.InsertAsync(connection, transaction, delivery);
                     toEnqueue.Add(delivery.Id);
                 }
             }

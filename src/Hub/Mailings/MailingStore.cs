@@ -1,11 +1,12 @@
 using System.Data.Common;
 using Dapper;
 using IntegrationHub.Dispatch;
+using IntegrationHub.Evidence.Ledger;
 using IntegrationHub.Persistence;
 
 namespace IntegrationHub.Mailings;
 
-public sealed class MailingStore(HubDatabase database)
+public sealed class MailingStore(HubDatabase database, EvidenceLedger ledger)
 {
     private const string MailingColumns =
         """
@@ -149,6 +150,12 @@ public sealed class MailingStore(HubDatabase database)
                 VALUES (@id, @AuthorityId, @MailingId, @MemberId, @documentId, @access, @at)
                 """,
                 new { id = Guid.CreateVersion7(), recipient.AuthorityId, recipient.MailingId, recipient.MemberId, documentId, access, at }, transaction);
+            var sha256 = documentId is null ? null : await connection.ExecuteScalarAsync<string>(
+                "SELECT sha256 FROM mailing_documents WHERE id = @documentId", new { documentId }, transaction);
+            await ledger.AppendAsync(connection, transaction, recipient.AuthorityId,
+                access == Documents.DocumentAccess.Open ? LedgerEntryTypes.DocumentOpened : LedgerEntryTypes.DocumentDownloaded,
+                new LedgerSubject(MemberId: recipient.MemberId, DocumentId: documentId),
+                new { access, sha256, recipient.MailingId, through = "mailing-link" }, at);
         }, CancellationToken.None);
     }
 

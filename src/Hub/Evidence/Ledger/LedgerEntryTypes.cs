@@ -21,8 +21,17 @@ public static class LedgerEntryTypes
     /// <summary>One member's convocation composed: the SHA-256 of their message and its channels.</summary>
     public const string ConvocationComposed = "convocation.composed";
 
-    /// <summary>An attempt to hand a delivery to its channel.</summary>
+    /// <summary>A delivery written to the outbox (one member, one channel, one purpose).</summary>
+    public const string DeliveryQueued = "delivery.queued";
+
+    /// <summary>An attempt to hand a delivery to its channel failed for now; another is scheduled.</summary>
     public const string DeliveryAttempted = "delivery.attempted";
+
+    /// <summary>Not sent because it no longer applied (the session was cancelled before it went out).</summary>
+    public const string DeliverySuperseded = "delivery.superseded";
+
+    /// <summary>A worker stopped before the provider answered: the attempt is not counted, the delivery is queued again.</summary>
+    public const string DeliveryInterrupted = "delivery.interrupted";
 
     /// <summary>The channel accepted the delivery (SMTP reply and Message-ID, Twilio SID, Graph event id…).</summary>
     public const string DeliverySent = "delivery.sent";
