@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 
 namespace IntegrationHub.Hosting;
 
@@ -22,6 +23,8 @@ public sealed class HubOptions
     public MailboxOptions Mailboxes { get; set; } = new();
 
     public DocumentOptions Documents { get; set; } = new();
+
+    public EvidenceOptions Evidence { get; set; } = new();
 
     public override string ToString() =>
         $"DataDirectory={DataDirectory}, Provider={Database.Provider}, BootstrapApiKey={(BootstrapApiKey is null ? "(generated)" : "***")}";
@@ -77,4 +80,47 @@ public sealed class DocumentOptions
 
     /// <summary>ClamAV daemon port.</summary>
     public int ClamdPort { get; set; } = 3310;
+}
+
+/// <summary>The evidence ledger (section <c>Hub:Evidence</c>).</summary>
+public sealed class EvidenceOptions
+{
+    /// <summary>
+    /// How often every chain head that moved is time-stamped (RFC 3161), in addition to the anchors requested after a
+    /// dispatch. Whole minutes dividing an hour, or whole hours dividing a day (it becomes a cron schedule). Default 1 hour.
+    /// </summary>
+    public TimeSpan AnchorInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The cron expression of <see cref="AnchorInterval"/>, or null when it cannot be one.</summary>
+    internal string? AnchorCron()
+    {
+        var interval = AnchorInterval;
+        if (interval.Ticks % TimeSpan.TicksPerMinute != 0 || interval <= TimeSpan.Zero || interval > TimeSpan.FromDays(1))
+        {
+            return null;
+        }
+        var minutes = (int)interval.TotalMinutes;
+        return minutes switch
+        {
+            1 => "* * * * *",
+            < 60 when 60 % minutes == 0 => $"*/{minutes} * * * *",
+            60 => "0 * * * *",
+            1440 => "0 0 * * *",
+            _ when minutes % 60 == 0 && 24 % (minutes / 60) == 0 => $"0 */{minutes / 60} * * *",
+            _ => null,
+        };
+    }
+}
+
+/// <summary>Rejects settings the hub cannot run with, naming the configuration path and the bad value.</summary>
+public sealed class HubOptionsValidator : IValidateOptions<HubOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HubOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Evidence.AnchorCron() is null
+            ? ValidateOptionsResult.Fail(
+                $"Hub:Evidence:AnchorInterval is {options.Evidence.AnchorInterval}: use whole minutes dividing an hour (00:05:00, 00:15:00…) or whole hours dividing a day (01:00:00, 06:00:00, 1.00:00:00).")
+            : ValidateOptionsResult.Success;
+    }
 }

@@ -35,7 +35,8 @@ public static class HubServiceCollectionExtensions
         var hub = configuration.GetSection(HubOptions.SectionName).Get<HubOptions>() ?? new HubOptions();
         var dataDirectory = HubPaths.DataDirectory(hub);
 
-        services.AddOptions<HubOptions>().Bind(configuration.GetSection(HubOptions.SectionName));
+        services.AddOptions<HubOptions>().Bind(configuration.GetSection(HubOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HubOptions>, HubOptionsValidator>();
         services.TryAddTimeProvider();
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -79,6 +80,8 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<DispatchService>();
         services.AddSingleton<DeliveryContentLoader>();
         services.AddSingleton<EvidenceLedger>();
+        services.AddSingleton<LedgerAnchoring>();
+        services.AddHostedService<LedgerAnchorSchedule>();
         services.AddTransient<DeliveryJob>();
 
         services.AddEmailChannel(options =>
