@@ -149,7 +149,7 @@ public sealed class HttpTimestampAuthority : ITimestampAuthority
         }
         catch (CryptographicException e)
         {
-            throw Refused("answered a token that does not match the request (nonce, digest or certificate)", e);
+            throw Refused("answered a token that does not match the request (nonce, digest) or whose certificate or signature is unusable", e);
         }
 
         var der = token.AsSignedCms().Encode();

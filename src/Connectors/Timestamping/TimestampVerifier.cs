@@ -45,9 +45,11 @@ public static class TimestampVerifier
         IEnumerable<X509Certificate2>? intermediates = null)
     {
         ArgumentNullException.ThrowIfNull(trustedRoots);
+        // TryDecode also refuses a token whose embedded certificate or signature is unusable: read it again as plain
+        // CMS to say which.
         if (!Rfc3161TimestampToken.TryDecode(token, out var decoded, out var consumed) || consumed != token.Length)
         {
-            return new TimestampVerification(false, null, null, null, null, "The bytes are not an RFC 3161 time-stamp token.");
+            return Undecodable(token);
         }
 
         var info = decoded.TokenInfo;
@@ -74,7 +76,7 @@ public static class TimestampVerifier
 
         if (!decoded.VerifySignatureForHash(sha256, HashAlgorithmName.SHA256, out var signer, extra) || signer is null)
         {
-            return Invalid(DiagnoseSignature(decoded, generatedAt));
+            return Invalid(DiagnoseSignature(decoded.AsSignedCms(), generatedAt));
         }
 
         using var chain = new X509Chain();
@@ -95,11 +97,41 @@ public static class TimestampVerifier
         return new TimestampVerification(true, generatedAt, signer.Subject, serial, policy, null);
     }
 
-    // VerifySignatureForHash answers only true or false; say which of its conditions failed, for the person reading it.
-    private static string DiagnoseSignature(Rfc3161TimestampToken token, DateTimeOffset generatedAt)
+    private static TimestampVerification Undecodable(ReadOnlyMemory<byte> token)
     {
-        var cms = token.AsSignedCms();
-        var signer = cms.SignerInfos.Count == 1 ? cms.SignerInfos[0].Certificate : null;
+        const string NotAToken = "The bytes are not an RFC 3161 time-stamp token.";
+        var cms = new SignedCms();
+        try
+        {
+            cms.Decode(token.Span);
+        }
+        catch (CryptographicException)
+        {
+            return new TimestampVerification(false, null, null, null, null, NotAToken);
+        }
+
+        if (cms.ContentInfo.ContentType.Value != TimestampOids.TstInfoContentType
+            || !Rfc3161TimestampTokenInfo.TryDecode(cms.ContentInfo.Content, out var info, out _))
+        {
+            return new TimestampVerification(false, null, null, null, null, NotAToken);
+        }
+
+        var signer = cms.SignerInfos.Count == 1 ? cms.SignerInfos[0].Certificate?.Subject : null;
+        return new TimestampVerification(
+            false, info.Timestamp, signer, Convert.ToHexString(info.GetSerialNumber().Span), info.PolicyId.Value, DiagnoseSignature(cms, info.Timestamp));
+    }
+
+    // VerifySignatureForHash and TryDecode answer only true or false; say which of their conditions failed, for the
+    // person reading it.
+    private static string DiagnoseSignature(SignedCms cms, DateTimeOffset generatedAt)
+    {
+        if (cms.SignerInfos.Count != 1)
+        {
+            return "A time-stamp token has exactly one signer.";
+        }
+
+        var signerInfo = cms.SignerInfos[0];
+        var signer = signerInfo.Certificate;
         if (signer is null)
         {
             return "The token does not carry its signing certificate, and none of the given certificates signed it.";
@@ -119,6 +151,15 @@ public static class TimestampVerifier
                 $"The signing certificate {signer.Subject} was not valid at the token's time {generatedAt:O} (valid {signer.NotBefore.ToUniversalTime():O} to {signer.NotAfter.ToUniversalTime():O}).");
         }
 
-        return $"The token's signature by {signer.Subject} does not verify: the token was altered or is not bound to its certificate.";
+        try
+        {
+            signerInfo.CheckSignature(verifySignatureOnly: true);
+        }
+        catch (CryptographicException)
+        {
+            return $"The token's signature by {signer.Subject} does not verify: the token was altered.";
+        }
+
+        return $"The token is not bound to the certificate {signer.Subject} (its SigningCertificate/SigningCertificateV2 attribute names another).";
     }
 }
