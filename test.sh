@@ -11,7 +11,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # Debian packages the tests run for real: a throwaway PostgreSQL cluster, an SMTP server (aiosmtpd),
 # and the browser for UI tests.
-packages=(postgresql python3-aiosmtpd dovecot-imapd chromium clamav-daemon)
+packages=(postgresql python3-aiosmtpd dovecot-imapd chromium clamav-daemon openssl)
 
 is_installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'

@@ -67,6 +67,11 @@ public sealed class ChannelResolver(
                 logger.LogWarning("Connector {Connector} of authority {AuthorityId} has type {Type}, which is not loaded", instance.Name, authorityId, instance.Type);
                 continue;
             }
+            if (type is Plugins.Timestamping.ITimestampAuthorityProvider or Plugins.Documents.IDocumentSourceProvider)
+            {
+                // It serves the hub (a TSA, a document store), not members: a delivery on it could only fail.
+                continue;
+            }
             channels.Add(new AuthorityChannel(instance.Name, type.Address));
         }
         if (!channels.Any(c => c.Address == RecipientAddress.Email))

@@ -12,6 +12,7 @@ using IntegrationHub.Connectors.Email;
 using IntegrationHub.Convocations;
 using IntegrationHub.Dispatch;
 using IntegrationHub.Evidence.Ledger;
+using IntegrationHub.Evidence.Timestamping;
 using IntegrationHub.Legal;
 using IntegrationHub.Mailboxes;
 using IntegrationHub.Members;
@@ -97,7 +98,7 @@ public static class HubServiceCollectionExtensions
         });
 
         // Built-in connectors are plugins like any other: found by their IHubPlugin entry points.
-        services.AddHubPlugins(configuration, [typeof(EmailChannel).Assembly, typeof(Connectors.Twilio.TwilioSignature).Assembly, typeof(Connectors.SqlDocuments.SqlDocumentsPlugin).Assembly]);
+        services.AddHubPlugins(configuration, [typeof(EmailChannel).Assembly, typeof(Connectors.Twilio.TwilioSignature).Assembly, typeof(Connectors.SqlDocuments.SqlDocumentsPlugin).Assembly, typeof(Connectors.Timestamping.TimestampingPlugin).Assembly]);
         services.AddSingleton<Documents.SessionDocumentStore>();
         services.AddSingleton<Mailings.MailingStore>();
         services.AddSingleton<Mailings.MailingDispatch>();
@@ -111,6 +112,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<ConnectorStore>();
         services.AddSingleton<ConnectorSecrets>();
         services.AddSingleton<ChannelResolver>();
+        services.AddTimestamping(dataDirectory);
         services.AddSingleton<ReplyMailboxPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<ReplyMailboxPoller>());
         services.AddHttpClient();
