@@ -181,10 +181,10 @@ public static class MemberAnswerPages
         _ => "pas encore de réponse",
     };
 
-    private static string Layout(string title, string body) =>
+    private static string Layout(string title, string body) => French.Typography(
         $"<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{E(title)}</title>" +
         "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5}.notice{background:#eef6ee;padding:.5rem 1rem;border-left:4px solid #2a7a2a}.warning{background:#fdf3e1;padding:.5rem 1rem;border-left:4px solid #a35f00}fieldset{margin:1rem 0}button{padding:.5rem 1rem}</style>" +
-        $"</head><body><h1>{E(title)}</h1>{body}</body></html>";
+        $"</head><body><h1>{E(title)}</h1>{body}</body></html>");
 
     private static string E(string value) => Html.Encode(value);
 }
