@@ -1,3 +1,6 @@
+using IntegrationHub.Text;
+using Microsoft.AspNetCore.Mvc;
+
 namespace IntegrationHub.Api;
 
 /// <summary>RFC 7807 answers with a French <c>detail</c> for the people who read them.</summary>
@@ -28,4 +31,19 @@ public static class Problems
 
     public static IResult Forbidden(string detail) =>
         Results.Problem(statusCode: 403, title: "Accès refusé", detail: detail, type: TypeBase + "forbidden");
+
+    /// <summary>Every problem the hub writes goes through here (ProblemDetails customisation): French typography for its texts.</summary>
+    public static void ApplyFrenchTypography(ProblemDetails problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        problem.Title = problem.Title is null ? null : French.Typography(problem.Title);
+        problem.Detail = problem.Detail is null ? null : French.Typography(problem.Detail);
+        if (problem is HttpValidationProblemDetails validation)
+        {
+            foreach (var (field, messages) in validation.Errors.ToList())
+            {
+                validation.Errors[field] = messages.Select(French.Typography).ToArray();
+            }
+        }
+    }
 }

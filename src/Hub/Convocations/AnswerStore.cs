@@ -1,26 +1,68 @@
+using System.Data.Common;
 using Dapper;
 using IntegrationHub.Persistence;
 
 namespace IntegrationHub.Convocations;
+
+/// <summary>What became of an answer written with <see cref="AnswerStore.InsertAsync"/>.</summary>
+public enum AnswerWrite
+{
+    Recorded,
+
+    /// <summary>Another member's proxy to the same holder was registered first (CGCT L2121-20); nothing was written.</summary>
+    HolderAlreadyHoldsProxy,
+
+    /// <summary>The same member answered at the same instant through another request; nothing was written.</summary>
+    ChangedConcurrently,
+}
 
 public sealed class AnswerStore(HubDatabase database)
 {
     private const string Columns =
         "id AS Id, authority_id AS AuthorityId, session_id AS SessionId, convocation_id AS ConvocationId, member_id AS MemberId, attendance AS Attendance, proxy_holder_member_id AS ProxyHolderMemberId, illness_certified AS IllnessCertified, source AS Source, recorded_at AS RecordedAt";
 
-    public async Task InsertAsync(Answer answer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the answer and, in the same transaction, the proxy it gives (or revokes): the database then refuses a
+    /// second proxy to the same holder for the session (CGCT L2121-20), however close together two requests arrive.
+    /// </summary>
+    public async Task<AnswerWrite> InsertAsync(Answer answer, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO answers (id, authority_id, session_id, convocation_id, member_id, attendance, proxy_holder_member_id, illness_certified, source, recorded_at)
-            VALUES (@Id, @AuthorityId, @SessionId, @ConvocationId, @MemberId, @Attendance, @ProxyHolderMemberId, @IllnessCertified, @Source, @RecordedAt)
-            """,
-            answer);
+        try
+        {
+            await database.InTransactionAsync(async (connection, transaction) =>
+            {
+                await connection.ExecuteAsync(
+                    """
+                    INSERT INTO answers (id, authority_id, session_id, convocation_id, member_id, attendance, proxy_holder_member_id, illness_certified, source, recorded_at)
+                    VALUES (@Id, @AuthorityId, @SessionId, @ConvocationId, @MemberId, @Attendance, @ProxyHolderMemberId, @IllnessCertified, @Source, @RecordedAt)
+                    """,
+                    answer, transaction);
+                // Any new answer revokes the proxy the member gave before (« Le pouvoir est toujours révocable »).
+                await connection.ExecuteAsync(
+                    "DELETE FROM held_proxies WHERE session_id = @SessionId AND principal_member_id = @MemberId", answer, transaction);
+                if (answer.Attendance == Attendance.Proxy)
+                {
+                    await connection.ExecuteAsync(
+                        """
+                        INSERT INTO held_proxies (session_id, holder_member_id, principal_member_id, answer_id, authority_id)
+                        VALUES (@SessionId, @ProxyHolderMemberId, @MemberId, @Id, @AuthorityId)
+                        """,
+                        answer, transaction);
+                }
+            }, cancellationToken);
+            return AnswerWrite.Recorded;
+        }
+        catch (DbException ex) when (HubDatabase.IsUniqueViolation(ex))
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            var principals = await connection.QueryAsync<Guid>(
+                "SELECT principal_member_id FROM held_proxies WHERE session_id = @SessionId AND holder_member_id = @ProxyHolderMemberId", answer);
+            return principals.Any(p => p != answer.MemberId) ? AnswerWrite.HolderAlreadyHoldsProxy : AnswerWrite.ChangedConcurrently;
+        }
     }
 
-    /// <summary>The current answer of each convened member of the session (latest wins; ids are time-ordered v7 GUIDs).</summary>
-    public async Task<IReadOnlyDictionary<Guid, Answer>> CurrentForSessionAsync(Guid sessionId, CancellationToken cancellationToken)
+    /// <summary>The current answers of the session and the proxies registered as held.</summary>
+    public async Task<SessionAnswers> ForSessionAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var all = await connection.QueryAsync<Answer>(
@@ -30,7 +72,8 @@ public sealed class AnswerStore(HubDatabase database)
         {
             current[answer.MemberId] = answer;
         }
-        return current;
+        var held = await connection.QueryAsync<Guid>("SELECT answer_id FROM held_proxies WHERE session_id = @sessionId", new { sessionId });
+        return new SessionAnswers(current, held.ToHashSet());
     }
 
     public async Task<IReadOnlyList<Answer>> HistoryAsync(Guid convocationId, CancellationToken cancellationToken)

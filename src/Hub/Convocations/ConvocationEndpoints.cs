@@ -12,20 +12,30 @@ public sealed record DeliveryResponse(
     Guid DeliveryId, string Channel, string Purpose, int SessionVersion, string Status, int Attempts, DateTimeOffset? SentAt,
     string? ProviderMessageId, string? Error);
 
-public sealed record AnswerResponse(string Attendance, Guid? ProxyHolderMemberId, bool IllnessCertified, string Source, DateTimeOffset RecordedAt);
+/// <summary>
+/// An answer. <c>ProxyVoid</c>, in the current answers: the proxy cannot be exercised (its holder will not attend,
+/// CGCT L2121-20). <c>Warning</c>, on the answer just recorded: a consequence to tell the member (a proxy they hold is lost).
+/// </summary>
+public sealed record AnswerResponse(
+    string Attendance, Guid? ProxyHolderMemberId, bool IllnessCertified, string Source, DateTimeOffset RecordedAt, bool ProxyVoid = false, string? Warning = null);
 
 public sealed record ConvocationResponse(Guid ConvocationId, Guid MemberId, string Name, IReadOnlyList<DeliveryResponse> Deliveries, AnswerResponse? Answer);
 
 public sealed record AnswerRequest(string? Attendance, Guid? ProxyHolderMemberId, bool? IllnessCertified);
 
-public sealed record QuorumResponse(int MembersInOffice, int Quorum, int Present, int Absent, int Proxies, int NoAnswer, string Forecast)
+public sealed record QuorumResponse(
+    int MembersInOffice, int Quorum, int Present, int Absent, int Proxies, int NoAnswer, string Forecast, IReadOnlyList<VoidProxy> VoidProxies)
 {
-    public static QuorumResponse Of(QuorumForecast f) => new(f.MembersInOffice, f.Quorum, f.Present, f.Absent, f.Proxies, f.NoAnswer, f.Forecast switch
+    public static QuorumResponse Of(SessionQuorum q)
     {
-        QuorumOutlook.Reached => "reached",
-        QuorumOutlook.AtRisk => "atRisk",
-        _ => "notReached",
-    });
+        var f = q.Forecast;
+        return new(f.MembersInOffice, f.Quorum, f.Present, f.Absent, f.Proxies, f.NoAnswer, f.Forecast switch
+        {
+            QuorumOutlook.Reached => "reached",
+            QuorumOutlook.AtRisk => "atRisk",
+            _ => "notReached",
+        }, q.VoidProxies);
+    }
 }
 
 public static class ConvocationEndpoints
@@ -52,11 +62,11 @@ public static class ConvocationEndpoints
         }
         var rows = await convocations.OverviewAsync(sessionId, cancellationToken);
         var deliveries = (await convocations.DeliveriesAsync(sessionId, cancellationToken)).ToLookup(d => d.ConvocationId);
-        var current = await answers.CurrentForSessionAsync(sessionId, cancellationToken);
+        var current = await answers.ForSessionAsync(sessionId, cancellationToken);
         return Results.Ok(rows.Select(r => new ConvocationResponse(
             r.ConvocationId, r.MemberId, $"{r.FirstName} {r.LastName}",
             deliveries[r.ConvocationId].Select(ToResponse).ToList(),
-            current.TryGetValue(r.MemberId, out var answer) ? ToResponse(answer) : null)));
+            current.Of(r.MemberId) is { } answer ? ToResponse(answer) with { ProxyVoid = current.IsVoidProxy(answer) } : null)));
     }
 
     private static async Task<IResult> QuorumAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, QuorumService quorum, CancellationToken cancellationToken)
@@ -91,8 +101,9 @@ public static class ConvocationEndpoints
             session, convocation, request.Attendance!, request.ProxyHolderMemberId, request.IllnessCertified ?? false, "secretariat", cancellationToken);
         return outcome switch
         {
-            AnswerOutcome.Recorded r => Results.Ok(ToResponse(r.Answer)),
+            AnswerOutcome.Recorded r => Results.Ok(ToResponse(r.Answer) with { Warning = r.Warning }),
             AnswerOutcome.Refused f => Problems.Unprocessable(f.Code, "Réponse refusée", f.Message, new Dictionary<string, object?> { ["rule"] = f.Code }),
+            AnswerOutcome.Conflict c => Problems.Conflict(c.Code, c.Message),
             _ => throw new InvalidOperationException(),
         };
     }

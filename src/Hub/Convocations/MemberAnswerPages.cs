@@ -48,7 +48,7 @@ public static class MemberAnswerPages
         {
             return InvalidLink();
         }
-        var current = (await answers.CurrentForSessionAsync(context.Session.Id, cancellationToken)).GetValueOrDefault(context.Member.Id);
+        var current = await answers.ForSessionAsync(context.Session.Id, cancellationToken);
         return Page(context with { Documents = await documents.CurrentAsync(context.Session.Id, cancellationToken) }, token, current, notice: null);
     }
 
@@ -75,12 +75,14 @@ public static class MemberAnswerPages
             var outcome = await service.RecordAsync(context.Session, context.Convocation, attendance, holder, illness, "member-link", cancellationToken);
             notice = outcome switch
             {
+                AnswerOutcome.Recorded { Warning: { } warning } => "Votre réponse est enregistrée. " + warning,
                 AnswerOutcome.Recorded => "Votre réponse est enregistrée. Merci.",
                 AnswerOutcome.Refused refused => refused.Message,
+                AnswerOutcome.Conflict conflict => conflict.Message,
                 _ => throw new InvalidOperationException(),
             };
         }
-        var current = (await answers.CurrentForSessionAsync(context.Session.Id, cancellationToken)).GetValueOrDefault(context.Member.Id);
+        var current = await answers.ForSessionAsync(context.Session.Id, cancellationToken);
         return Page(context, token, current, notice);
     }
 
@@ -88,8 +90,9 @@ public static class MemberAnswerPages
         MemberPage.Layout("Lien non valide", "<p>Ce lien n'est plus valide : il a expiré à la fin de la séance, ou il a été modifié. Utilisez le lien de votre dernière convocation, ou contactez le secrétariat des assemblées.</p>"),
         "text/html; charset=utf-8", Encoding.UTF8, StatusCodes.Status404NotFound);
 
-    private static IResult Page(PageContext context, string token, Answer? current, string? notice)
+    private static IResult Page(PageContext context, string token, SessionAnswers answers, string? notice)
     {
+        var current = answers.Of(context.Member.Id);
         var (session, authority, assembly) = (context.Session, context.Authority, context.Assembly);
         var html = new StringBuilder();
         if (notice is not null)
@@ -125,6 +128,7 @@ public static class MemberAnswerPages
         }
         html.Append("<h2>Votre réponse</h2>");
         html.Append("<p>Réponse actuelle : ").Append(E(Describe(current, context.Colleagues))).Append("</p>");
+        AppendProxyState(html, context, answers, current);
         if (session.Status != SessionStatus.Cancelled)
         {
             html.Append("<form method=\"post\" action=\"/convocations/").Append(E(Uri.EscapeDataString(token))).Append("/answer\">")
@@ -141,6 +145,28 @@ public static class MemberAnswerPages
                 .Append("</fieldset><button type=\"submit\">Envoyer ma réponse</button></form>");
         }
         return Results.Content(MemberPage.Layout($"Convocation — {assembly.Name}", html.ToString()), "text/html; charset=utf-8");
+    }
+
+    /// <summary>
+    /// What the member should know about proxies (CGCT L2121-20, the holder must attend to vote for a colleague): the
+    /// proxy they gave cannot be exercised, or the proxy they hold is lost while they are not coming.
+    /// </summary>
+    private static void AppendProxyState(StringBuilder html, PageContext context, SessionAnswers answers, Answer? current)
+    {
+        string Name(Guid? id) => context.Colleagues.FirstOrDefault(c => c.Id == id)?.DisplayName ?? "votre collègue";
+        if (current is not null && answers.IsVoidProxy(current))
+        {
+            var holder = Name(current.ProxyHolderMemberId);
+            html.Append("<p class=\"warning\" role=\"alert\">").Append(E(
+                $"Votre pouvoir à {holder} ne pourra pas être exercé : {holder} a indiqué ne pas être présent(e) à la séance, ou porte déjà un autre pouvoir (CGCT, art. L2121-20). Donnez pouvoir à un autre collègue, ou indiquez que vous serez présent(e).")).Append("</p>");
+        }
+        if (answers.ProxyHeldBy(context.Member.Id) is { } held)
+        {
+            var principal = Name(held.MemberId);
+            html.Append(current?.Attendance is Attendance.Absent or Attendance.Proxy
+                ? "<p class=\"warning\" role=\"alert\">" + E($"Vous détenez le pouvoir de {principal}, mais vous avez indiqué ne pas être présent(e) : ce pouvoir ne pourra pas être exercé (CGCT, art. L2121-20). Prévenez {principal}, ou indiquez que vous serez présent(e).") + "</p>"
+                : "<p>" + E($"Vous détenez le pouvoir de {principal} : vous voterez en son nom pendant la séance.") + "</p>");
+        }
     }
 
     private static string Describe(Answer? answer, IReadOnlyList<Member> colleagues) => answer?.Attendance switch

@@ -11,6 +11,11 @@ public static class ProxyRules
     /// <summary>CGCT L2121-20: « plus de trois séances consécutives », unless the illness is duly established.</summary>
     public const int MaxConsecutiveSessions = 3;
 
+    /// <summary>L2121-20: « Un même conseiller municipal ne peut être porteur que d'un seul pouvoir. »</summary>
+    public static readonly ProxyViolation HolderAlreadyHoldsProxy = new(
+        ProxyViolationCodes.HolderAlreadyHoldsProxy,
+        "Ce conseiller détient déjà un pouvoir pour cette séance : un même conseiller ne peut être porteur que d'un seul pouvoir (CGCT, art. L2121-20).");
+
     /// <summary>
     /// <see langword="null"/> when the proxy is valid; otherwise the first broken rule, checked in this order: the
     /// holder is someone else, in office in the assembly, able to attend, holds no other proxy; then the limit of
@@ -48,9 +53,7 @@ public static class ProxyRules
         // L2121-20: « Un même conseiller municipal ne peut être porteur que d'un seul pouvoir. »
         if (facts.HolderAlreadyHoldsProxyForSession)
         {
-            return new(
-                ProxyViolationCodes.HolderAlreadyHoldsProxy,
-                "Ce conseiller détient déjà un pouvoir pour cette séance : un même conseiller ne peut être porteur que d'un seul pouvoir (CGCT, art. L2121-20).");
+            return HolderAlreadyHoldsProxy;
         }
 
         // L2121-20: « Sauf cas de maladie dûment constatée, il ne peut être valable pour plus de trois séances

@@ -71,5 +71,15 @@ public sealed class HubDatabase : IDisposable
     public Task InTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
         InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, cancellationToken);
 
+    /// <summary>The statement broke a unique constraint or unique index (the database refused a duplicate).</summary>
+    public static bool IsUniqueViolation(DbException exception) => exception switch
+    {
+        PostgresException e => e.SqlState == PostgresErrorCodes.UniqueViolation,
+        // SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555) are both reported with code 19.
+        SqliteException e => e.SqliteExtendedErrorCode is 2067 or 1555,
+        SqlException e => e.Number is 2627 or 2601,
+        _ => false,
+    };
+
     public void Dispose() => _npgsql?.Dispose();
 }

@@ -123,6 +123,7 @@ public static class SessionEndpoints
         var now = time.GetUtcNow();
         var errors = new List<(string, string)>();
         var changes = new List<string>();
+        var convenedItemIds = session.Items.Select(i => i.Id).ToHashSet();
         var urgent = request.Urgent ?? session.Urgent;
 
         if (request.StartsAt is not null)
@@ -163,7 +164,7 @@ public static class SessionEndpoints
         }
         if (request.Items is not null)
         {
-            var items = SessionInput.ValidateItems(request.Items, urgent, errors);
+            var items = SessionInput.ValidateItems(request.Items, urgent, errors, session.Items);
             if (errors.Count == 0 && !items.Select(i => (i.Title, i.Rapporteur)).SequenceEqual(session.Items.Select(i => (i.Title, i.Rapporteur))))
             {
                 changes.Add("ordre du jour");
@@ -207,6 +208,21 @@ public static class SessionEndpoints
         {
             return LateProblem(session, ParisTime.ToParisDate(sentAt),
                 $"La convocation a été envoyée le {French.ShortDate(ParisTime.ToParisDate(sentAt))} : la nouvelle date ne respecte pas le délai de convocation (envoi au plus tard le {French.ShortDate(session.LatestSendDate)}). Annulez la séance et convoquez-en une nouvelle, ou déclarez l'urgence avec son motif.");
+        }
+        // LEGAL.md §1–§2 (CGCT L2121-10 to L2121-12): the council deliberates only on questions it was convened on in
+        // time, so a question added after sending is itself convened now and must still leave the delay (or the
+        // urgency delay, L2121-11/12 al. 2, once urgency is declared with its reason).
+        var added = session.Items.Where(i => !convenedItemIds.Contains(i.Id)).ToList();
+        if (added.Count > 0 && !ConvocationDeadline.IsTimely(now, session.MeetingDate, session.Rule, session.Urgent))
+        {
+            var questions = string.Join(", ", added.Select(i => $"« {i.Title} »"));
+            return LateProblem(session, ParisTime.ToParisDate(now), session.Urgent
+                ? $"Trop tard pour ajouter {questions} à l'ordre du jour : même en urgence, une nouvelle question devait être convoquée au plus tard le {French.ShortDate(session.LatestSendDate)} ({session.Rule.UrgentNoticeDays} jour(s) franc(s), {session.Rule.Source}). Inscrivez-la à une séance ultérieure."
+                : $"Trop tard pour ajouter {questions} à l'ordre du jour : une nouvelle question doit être convoquée avec le même délai que la séance, soit au plus tard le {French.ShortDate(session.LatestSendDate)} ({DelayText(session.Rule)}, {session.Rule.Source}). Inscrivez-la à une séance ultérieure, ou déclarez l'urgence avec son motif si la situation le justifie. Les autres modifications (lieu, intitulés) restent possibles.");
+        }
+        if (added.Count > 0)
+        {
+            changes.AddRange(added.Select(i => $"question ajoutée : {i.Title}"));
         }
         session.Version++;
         var summary = "Modification après envoi : " + string.Join(" ; ", changes);
@@ -258,7 +274,7 @@ public static class SessionEndpoints
             SendOutcome.Accepted a => Results.Accepted($"/api/sessions/{sessionId}/convocations", new SendResponse(a.Convocations, a.Deliveries)),
             SendOutcome.Late late => LateProblem(session, late.SendDate, late.Urgent
                 ? $"Même en urgence, la convocation devait partir au plus tard le {French.ShortDate(late.LatestSendDate)} ({session.Rule.UrgentNoticeDays} jour(s) franc(s), {session.Rule.Source})."
-                : $"Trop tard : la convocation devait partir au plus tard le {French.ShortDate(late.LatestSendDate)} ({session.Rule.NoticeDays} {(session.Rule.ClearDays ? "jours francs" : "jours")}, {session.Rule.Source}). Déclarez l'urgence avec son motif si la situation le justifie, ou reportez la séance."),
+                : $"Trop tard : la convocation devait partir au plus tard le {French.ShortDate(late.LatestSendDate)} ({DelayText(session.Rule)}, {session.Rule.Source}). Déclarez l'urgence avec son motif si la situation le justifie, ou reportez la séance."),
             SendOutcome.AlreadySent s => Problems.Conflict("already-sent",
                 s.Status == SessionStatus.Cancelled ? "Cette séance a été annulée." : "Les convocations de cette séance ont déjà été envoyées."),
             SendOutcome.SynthesisNoteMissing missing => Problems.Unprocessable("synthesis-note-missing", "Note de synthèse manquante",
@@ -282,6 +298,8 @@ public static class SessionEndpoints
             return Problems.Conflict("changed", "La séance vient d'être modifiée, envoyée ou annulée par ailleurs : rechargez-la puis recommencez.");
         }
     }
+
+    private static string DelayText(ConvocationRule rule) => $"{rule.NoticeDays} {(rule.ClearDays ? "jours francs" : "jours")}";
 
     private static IResult LateProblem(Session session, DateOnly sendDate, string detail) =>
         Problems.Unprocessable("late", "Délai de convocation dépassé", detail, new Dictionary<string, object?>

@@ -4,7 +4,8 @@ using IntegrationHub.Legal;
 
 namespace IntegrationHub.Sessions;
 
-public sealed record AgendaItemRequest(string? Title, string? Rapporteur, string? ActesNature, string? ActesMatiere);
+/// <summary>An agenda item as typed. In a change, <c>Id</c> names the existing item being reworded (see <see cref="SessionInput.ValidateItems"/>).</summary>
+public sealed record AgendaItemRequest(string? Title, string? Rapporteur, string? ActesNature, string? ActesMatiere, Guid? Id = null);
 
 public sealed record CreateSessionRequest(
     string? StartsAt, string? Place, bool? Urgent, string? UrgencyReason, int? DurationMinutes, List<AgendaItemRequest>? Items);
@@ -84,7 +85,12 @@ public static partial class SessionInput
         }
     }
 
-    public static List<AgendaItem> ValidateItems(List<AgendaItemRequest>? items, bool urgent, List<(string, string)> errors)
+    /// <summary>
+    /// Validates the agenda. With <paramref name="existing"/> (a change), an item keeps the identity of the existing
+    /// item whose id it names, or else of an existing item with the same title: it is the same question, maybe
+    /// reworded. Any other item is a new question, with a new id (the caller checks its delay, LEGAL.md §2).
+    /// </summary>
+    public static List<AgendaItem> ValidateItems(List<AgendaItemRequest>? items, bool urgent, List<(string, string)> errors, IReadOnlyList<AgendaItem>? existing = null)
     {
         if (items is null || items.Count == 0)
         {
@@ -128,11 +134,32 @@ public static partial class SessionInput
         {
             result.Insert(0, new AgendaItem { Id = Guid.CreateVersion7(), Title = UrgencyVoteTitle });
         }
+        if (existing is not null)
+        {
+            KeepIdentities(result, items.Select(i => i.Id).ToList(), existing);
+        }
         for (var i = 0; i < result.Count; i++)
         {
             result[i].Position = i + 1;
         }
         return result;
+    }
+
+    private static void KeepIdentities(List<AgendaItem> result, List<Guid?> requestedIds, IReadOnlyList<AgendaItem> existing)
+    {
+        var unused = existing.ToList();
+        var offset = result.Count - requestedIds.Count; // the urgency vote inserted in front has no request
+        for (var i = 0; i < result.Count; i++)
+        {
+            var requested = i >= offset ? requestedIds[i - offset] : null;
+            var same = unused.FirstOrDefault(e => e.Id == requested)
+                ?? unused.FirstOrDefault(e => string.Equals(e.Title.Trim(), result[i].Title, StringComparison.OrdinalIgnoreCase));
+            if (same is not null)
+            {
+                result[i].Id = same.Id;
+                unused.Remove(same);
+            }
+        }
     }
 
     [GeneratedRegex(@"^[1-9][0-9]?(\.[0-9]{1,2}){0,4}$")]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace IntegrationHub.Text;
 
@@ -6,7 +7,7 @@ namespace IntegrationHub.Text;
 /// French dates and times written by hand rather than through ICU cultures, so the text is the same on every host
 /// (including containers running with invariant globalization).
 /// </summary>
-public static class French
+public static partial class French
 {
     private static readonly string[] Days = ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"];
     private static readonly string[] Months =
@@ -30,4 +31,21 @@ public static class French
 
     /// <summary>« 20/03/2026 ».</summary>
     public static string ShortDate(DateOnly date) => date.ToString("dd'/'MM'/'yyyy", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// French typography for text people read: a non-breaking space before « : ; ? ! » and inside « », so the sign
+    /// never starts a line. Applied where text leaves the hub (problem details, member pages), so every message
+    /// gets it whatever space its author typed. Signs glued to a word (« 18:30 », « http:// », « ?t= ») are left alone.
+    /// </summary>
+    public static string Typography(string text) =>
+        ClosingQuote().Replace(OpeningQuote().Replace(SpaceBeforeSign().Replace(text, Nbsp + "$1"), "«" + Nbsp), Nbsp + "»");
+
+    [GeneratedRegex(@"[ \u202F\u00A0]+([:;?!])(?=\s|$|<|\)|»)")]
+    private static partial Regex SpaceBeforeSign();
+
+    [GeneratedRegex(@"«[ \u202F\u00A0]*")]
+    private static partial Regex OpeningQuote();
+
+    [GeneratedRegex(@"[ \u202F\u00A0]*»")]
+    private static partial Regex ClosingQuote();
 }
