@@ -2,6 +2,7 @@ using IntegrationHub.Assemblies;
 using IntegrationHub.Authorities;
 using IntegrationHub.ConnectorInstances;
 using IntegrationHub.Documents;
+using IntegrationHub.Documents.Sources;
 using IntegrationHub.Convocations;
 using IntegrationHub.Hosting;
 using IntegrationHub.Legal;
@@ -37,6 +38,7 @@ app.MapLegalEndpoints();
 app.MapApiKeyEndpoints();
 app.MapConnectorEndpoints();
 app.MapDocumentEndpoints();
+app.MapDocumentSourceEndpoints();
 app.MapTwilioStatusEndpoint();
 
 app.Run();
