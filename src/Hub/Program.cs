@@ -2,6 +2,7 @@ using IntegrationHub.Assemblies;
 using IntegrationHub.Authorities;
 using IntegrationHub.ConnectorInstances;
 using IntegrationHub.Documents;
+using IntegrationHub.Documents.Sources;
 using IntegrationHub.Convocations;
 using IntegrationHub.Hosting;
 using IntegrationHub.Legal;
@@ -40,6 +41,7 @@ app.MapConnectorEndpoints();
 app.MapDocumentEndpoints();
 app.MapMailingEndpoints();
 app.MapMailingPages();
+app.MapDocumentSourceEndpoints();
 app.MapTwilioStatusEndpoint();
 
 app.Run();

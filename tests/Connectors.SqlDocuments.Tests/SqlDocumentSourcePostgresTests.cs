@@ -52,6 +52,36 @@ public sealed class SqlDocumentSourcePostgresTests : IClassFixture<PostgresGed>
     }
 
     [Fact]
+    public async Task DescribeAsync_KnownId_ReturnsItsRow()
+    {
+        var source = Source(overrides: new Dictionary<string, string> { ["describeQuery"] = PostgresGed.DescribeQuery });
+
+        var described = await source.DescribeAsync(GedData.Annexe.IdText, CancellationToken.None);
+
+        Assert.Equal(GedData.Annexe.Title, described.Name);
+        Assert.Equal(GedData.Annexe.Mime, described.MediaType);
+        Assert.Equal(GedData.Annexe.Content!.LongLength, described.Size);
+    }
+
+    [Fact]
+    public async Task DescribeAsync_UnknownOrMalformedId_IsNotFound()
+    {
+        var source = Source(overrides: new Dictionary<string, string> { ["describeQuery"] = PostgresGed.DescribeQuery });
+
+        await Assert.ThrowsAsync<FileNotFoundException>(() => source.DescribeAsync(Guid.NewGuid().ToString(), CancellationToken.None));
+        await Assert.ThrowsAsync<FileNotFoundException>(() => source.DescribeAsync("pas-un-uuid", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DescribeAsync_WithoutDescribeQuery_NamesTheMissingSetting()
+    {
+        var e = await Assert.ThrowsAsync<DocumentSourceQueryException>(() => Source().DescribeAsync(GedData.Budget.IdText, CancellationToken.None));
+
+        Assert.Equal("connectors:ged:settings:describeQuery", e.Path);
+        Assert.Contains("describeQuery", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SearchAsync_NoMatch_ReturnsNothing()
     {
         Assert.Empty(await Source().SearchAsync("arrêté de voirie", CancellationToken.None));

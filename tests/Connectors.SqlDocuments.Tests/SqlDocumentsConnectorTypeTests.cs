@@ -40,7 +40,7 @@ public sealed class SqlDocumentsConnectorTypeTests : IClassFixture<PostgresGed>,
         Assert.Equal("sql-documents", _type.TypeId);
         Assert.Equal("Gestion documentaire (base SQL)", _type.DisplayName);
         Assert.Equal(RecipientAddress.None, _type.Address);
-        Assert.Equal(["provider", "searchQuery", "readQuery", "maxResults", "commandTimeout", "connectionString"], _type.Settings.Select(s => s.Key));
+        Assert.Equal(["provider", "searchQuery", "readQuery", "describeQuery", "maxResults", "commandTimeout", "connectionString"], _type.Settings.Select(s => s.Key));
         Assert.Equal(["searchQuery", "readQuery", "connectionString"], _type.Settings.Where(s => s.Required).Select(s => s.Key));
         Assert.Equal(["connectionString"], _type.Settings.Where(s => s.Secret).Select(s => s.Key));
         var provider = Assert.Single(_type.Settings, s => s.Key == "provider");

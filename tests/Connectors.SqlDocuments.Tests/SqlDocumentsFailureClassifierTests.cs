@@ -1,4 +1,5 @@
 using IntegrationHub.Plugins.Connectors;
+using IntegrationHub.Plugins.Documents;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -14,6 +15,7 @@ public sealed class SqlDocumentsFailureClassifierTests
         $"Host=ged;Username=hub_lecture;Password={Password}",
         PostgresGed.SearchQuery,
         PostgresGed.ReadQuery,
+        PostgresGed.DescribeQuery,
         maxResults: 50,
         commandTimeoutSeconds: 30);
 

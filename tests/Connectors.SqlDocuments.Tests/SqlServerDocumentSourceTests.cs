@@ -1,5 +1,6 @@
 using Dapper;
 using IntegrationHub.Plugins.Connectors;
+using IntegrationHub.Plugins.Documents;
 using Microsoft.Data.SqlClient;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;

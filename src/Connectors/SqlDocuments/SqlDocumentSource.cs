@@ -9,8 +9,8 @@ using Microsoft.Data.Sqlite;
 namespace IntegrationHub.Connectors.SqlDocuments;
 
 /// <summary>
-/// An authority's document management read through two configured queries: <c>searchQuery</c> lists documents,
-/// <c>readQuery</c> streams one document's content. Created by <see cref="SqlDocumentsConnectorType.CreateSource(ConnectorSettings)"/>.
+/// An authority's document management read through configured queries: <c>searchQuery</c> lists documents,
+/// <c>describeQuery</c> describes one, <c>readQuery</c> streams one document's content. Created by <see cref="SqlDocumentsConnectorType.CreateSource(ConnectorSettings)"/>.
 /// </summary>
 /// <remarks>
 /// Failures: <see cref="DocumentSourceUnavailableException"/> (transient: the database cannot answer now),
@@ -49,6 +49,43 @@ public sealed class SqlDocumentSource : IDocumentSource
                 return await SearchAsync(connection, transaction: null, query.Trim(), cancellationToken);
             }
             catch (Exception e) when (SqlDocumentsFailureClassifier.Map(e, _options, _options.SearchQueryPath, cancellationToken) is { } mapped)
+            {
+                throw mapped;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Runs <c>describeQuery</c> with <c>@id</c>; it returns the same columns as <c>searchQuery</c>. Without
+    /// <c>describeQuery</c> the source cannot name a document it did not list: <see cref="DocumentSourceQueryException"/>.
+    /// </remarks>
+    /// <exception cref="FileNotFoundException">No row for this id.</exception>
+    public async Task<SourceDocument> DescribeAsync(string documentId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(documentId);
+        var path = _options.DescribeQueryPath;
+        if (_options.DescribeQuery is not { } sql)
+        {
+            throw new DocumentSourceQueryException(path,
+                $"{path} n'est pas renseignée : sans elle, la gestion documentaire « {_options.InstanceName} » ne peut pas décrire un document pour qu'il soit joint à une séance.",
+                innerException: null);
+        }
+
+        var connection = _options.CreateConnection();
+        await using (connection)
+        {
+            try
+            {
+                await connection.OpenAsync(cancellationToken);
+                var found = await ListAsync(connection, transaction: null, sql, new { id = documentId }, path, cancellationToken);
+                return found is [var document, ..] ? document : throw NotFound(documentId, inner: null);
+            }
+            catch (Exception e) when (SqlDocumentsFailureClassifier.IsUnconvertibleId(e))
+            {
+                throw NotFound(documentId, e);
+            }
+            catch (Exception e) when (SqlDocumentsFailureClassifier.Map(e, _options, path, cancellationToken) is { } mapped)
             {
                 throw mapped;
             }
@@ -144,23 +181,23 @@ public sealed class SqlDocumentSource : IDocumentSource
         }
     }
 
-    private async Task<IReadOnlyList<SourceDocument>> SearchAsync(
-        DbConnection connection, DbTransaction? transaction, string query, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<SourceDocument>> SearchAsync(
+        DbConnection connection, DbTransaction? transaction, string query, CancellationToken cancellationToken) =>
+        ListAsync(connection, transaction, _options.SearchQuery, new { query, maxResults = _options.MaxResults }, _options.SearchQueryPath, cancellationToken);
+
+    /// <summary>Runs a query returning <see cref="SearchColumns"/>; <paramref name="path"/> names it in errors.</summary>
+    private async Task<IReadOnlyList<SourceDocument>> ListAsync(
+        DbConnection connection, DbTransaction? transaction, string sql, object parameters, string path, CancellationToken cancellationToken)
     {
-        var command = new CommandDefinition(
-            _options.SearchQuery,
-            new { query, maxResults = _options.MaxResults },
-            transaction,
-            _options.CommandTimeoutSeconds,
-            cancellationToken: cancellationToken);
+        var command = new CommandDefinition(sql, parameters, transaction, _options.CommandTimeoutSeconds, cancellationToken: cancellationToken);
         var reader = await connection.ExecuteReaderAsync(command);
         try
         {
-            var ordinals = SearchOrdinals(reader);
+            var ordinals = SearchOrdinals(reader, path);
             var documents = new List<SourceDocument>();
             while (documents.Count < _options.MaxResults && await reader.ReadAsync(cancellationToken))
             {
-                documents.Add(ToDocument(reader, ordinals));
+                documents.Add(ToDocument(reader, ordinals, path));
             }
 
             return documents;
@@ -245,7 +282,7 @@ public sealed class SqlDocumentSource : IDocumentSource
         }
     }
 
-    private int[] SearchOrdinals(DbDataReader reader)
+    private int[] SearchOrdinals(DbDataReader reader, string path)
     {
         var ordinals = new int[SearchColumns.Count];
         var missing = new List<string>();
@@ -270,23 +307,23 @@ public sealed class SqlDocumentSource : IDocumentSource
         return missing.Count == 0
             ? ordinals
             : throw QueryProblem(
-                $"{_options.SearchQueryPath} doit renvoyer les colonnes {string.Join(", ", SearchColumns)} (NULL permis sauf pour id) ; "
+                $"{path} doit renvoyer les colonnes {string.Join(", ", SearchColumns)} (NULL permis sauf pour id) ; "
                 + $"il manque : {string.Join(", ", missing)}. Nommez-les avec AS, par exemple « titre AS name ».",
-                path: _options.SearchQueryPath);
+                path: path);
     }
 
-    private SourceDocument ToDocument(DbDataReader reader, int[] ordinals)
+    private SourceDocument ToDocument(DbDataReader reader, int[] ordinals, string path)
     {
-        var id = reader.IsDBNull(ordinals[0]) ? null : Text(reader.GetValue(ordinals[0]), "id");
+        var id = reader.IsDBNull(ordinals[0]) ? null : Text(reader.GetValue(ordinals[0]), "id", path);
         if (string.IsNullOrWhiteSpace(id))
         {
-            throw QueryProblem($"{_options.SearchQueryPath} a renvoyé une ligne sans id.", path: _options.SearchQueryPath);
+            throw QueryProblem($"{path} a renvoyé une ligne sans id.", path: path);
         }
 
-        var name = reader.IsDBNull(ordinals[1]) ? null : Text(reader.GetValue(ordinals[1]), "name");
-        var mediaType = reader.IsDBNull(ordinals[2]) ? null : Text(reader.GetValue(ordinals[2]), "media_type");
-        long? size = reader.IsDBNull(ordinals[3]) ? null : Size(reader.GetValue(ordinals[3]));
-        DateTimeOffset? modifiedAt = reader.IsDBNull(ordinals[4]) ? null : Instant(reader.GetValue(ordinals[4]));
+        var name = reader.IsDBNull(ordinals[1]) ? null : Text(reader.GetValue(ordinals[1]), "name", path);
+        var mediaType = reader.IsDBNull(ordinals[2]) ? null : Text(reader.GetValue(ordinals[2]), "media_type", path);
+        long? size = reader.IsDBNull(ordinals[3]) ? null : Size(reader.GetValue(ordinals[3]), path);
+        DateTimeOffset? modifiedAt = reader.IsDBNull(ordinals[4]) ? null : Instant(reader.GetValue(ordinals[4]), path);
         return new SourceDocument(
             id,
             string.IsNullOrWhiteSpace(name) ? id : name,
@@ -295,15 +332,15 @@ public sealed class SqlDocumentSource : IDocumentSource
             modifiedAt);
     }
 
-    private string Text(object value, string column) => value switch
+    private string Text(object value, string column, string path) => value switch
     {
         string text => text,
         Guid guid => guid.ToString("D"),
         IFormattable formattable and not (DateTime or DateTimeOffset) => formattable.ToString(null, CultureInfo.InvariantCulture),
-        _ => throw WrongType(column, value),
+        _ => throw WrongType(column, value, path),
     };
 
-    private long Size(object value)
+    private long Size(object value, string path)
     {
         try
         {
@@ -313,35 +350,35 @@ public sealed class SqlDocumentSource : IDocumentSource
                 int or short or byte or sbyte or uint or ushort or ulong or decimal => Convert.ToInt64(value, CultureInfo.InvariantCulture),
                 double or float => checked((long)Convert.ToDouble(value, CultureInfo.InvariantCulture)),
                 string text => long.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture),
-                _ => throw WrongType("size", value),
+                _ => throw WrongType("size", value, path),
             };
         }
         catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw WrongType("size", value);
+            throw WrongType("size", value, path);
         }
     }
 
     // A date without an offset (SQL Server datetime2, PostgreSQL timestamp, SQLite text without offset) is taken as UTC.
-    private DateTimeOffset Instant(object value) => value switch
+    private DateTimeOffset Instant(object value, string path) => value switch
     {
         DateTimeOffset instant => instant,
         DateTime { Kind: DateTimeKind.Local } local => new DateTimeOffset(local.ToUniversalTime(), TimeSpan.Zero),
         DateTime dateTime => new DateTimeOffset(DateTime.SpecifyKind(dateTime, DateTimeKind.Utc), TimeSpan.Zero),
         string text when DateTimeOffset.TryParse(
             text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var parsed) => parsed,
-        _ => throw WrongType("modified_at", value),
+        _ => throw WrongType("modified_at", value, path),
     };
 
-    private DocumentSourceQueryException WrongType(string column, object value) => QueryProblem(
-        $"{_options.SearchQueryPath} renvoie dans {column} une valeur de type {value.GetType().Name} qui ne convient pas "
+    private DocumentSourceQueryException WrongType(string column, object value, string path) => QueryProblem(
+        $"{path} renvoie dans {column} une valeur de type {value.GetType().Name} qui ne convient pas "
         + (column switch
         {
             "size" => "(attendu : un nombre entier d'octets).",
             "modified_at" => "(attendu : une date et heure).",
             _ => "(attendu : du texte ou un nombre).",
         }),
-        path: _options.SearchQueryPath);
+        path: path);
 
     private DocumentSourceQueryException QueryProblem(string message, string? path = null) =>
         new(path ?? _options.ReadQueryPath, message, innerException: null);

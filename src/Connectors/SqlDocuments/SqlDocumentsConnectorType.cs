@@ -30,6 +30,12 @@ public sealed class SqlDocumentsConnectorType : IConnectorType, IDocumentSourceP
     /// </summary>
     public const string ReadQueryKey = "readQuery";
 
+    /// <summary>
+    /// Setting (needed to attach a document to a session): one SELECT using <c>@id</c> and returning the same columns
+    /// as <see cref="SearchQueryKey"/> for that document.
+    /// </summary>
+    public const string DescribeQueryKey = "describeQuery";
+
     /// <summary>Setting: the most documents a search returns (default <see cref="DefaultMaxResults"/>, 1 to 1000).</summary>
     public const string MaxResultsKey = "maxResults";
 
@@ -48,6 +54,8 @@ public sealed class SqlDocumentsConnectorType : IConnectorType, IDocumentSourceP
     /// <summary>The default for <see cref="CommandTimeoutKey"/>.</summary>
     public const int DefaultCommandTimeoutSeconds = 30;
 
+    private const string IdHint = "l'identifiant renvoyé par la recherche, par exemple WHERE doc_id = @id";
+
     private const int MaxMaxResults = 1000;
     private const int MaxCommandTimeoutSeconds = 600;
 
@@ -61,6 +69,8 @@ public sealed class SqlDocumentsConnectorType : IConnectorType, IDocumentSourceP
         new(ReadQueryKey,
             "Requête de lecture : un SELECT utilisant @id et renvoyant une ligne avec la colonne binaire content (SQLite : suivie du rowid)",
             Required: true),
+        new(DescribeQueryKey,
+            "Requête de description : un SELECT utilisant @id et renvoyant, pour ce document, les colonnes de la recherche (nécessaire pour joindre un document à une séance)"),
         new(MaxResultsKey, "Nombre maximal de documents renvoyés par une recherche", SettingKind.WholeNumber,
             DefaultValue: DefaultMaxResults.ToString(CultureInfo.InvariantCulture)),
         new(CommandTimeoutKey, "Délai d'attente d'une requête, en secondes", SettingKind.WholeNumber,
@@ -99,7 +109,11 @@ public sealed class SqlDocumentsConnectorType : IConnectorType, IDocumentSourceP
         }
 
         CheckQuery(settings, errors, SearchQueryKey, "query", "le texte recherché, par exemple WHERE titre LIKE '%' + @query + '%'");
-        CheckQuery(settings, errors, ReadQueryKey, "id", "l'identifiant renvoyé par la recherche, par exemple WHERE doc_id = @id");
+        CheckQuery(settings, errors, ReadQueryKey, "id", IdHint);
+        if (settings.Get(DescribeQueryKey) is not null)
+        {
+            CheckQuery(settings, errors, DescribeQueryKey, "id", IdHint);
+        }
         CheckWholeNumber(settings, errors, MaxResultsKey, MaxMaxResults);
         CheckWholeNumber(settings, errors, CommandTimeoutKey, MaxCommandTimeoutSeconds);
 
@@ -186,6 +200,7 @@ public sealed class SqlDocumentsConnectorType : IConnectorType, IDocumentSourceP
             connectionString,
             searchQuery,
             readQuery,
+            settings.Get(DescribeQueryKey),
             settings.GetInt32(MaxResultsKey, DefaultMaxResults),
             settings.GetInt32(CommandTimeoutKey, DefaultCommandTimeoutSeconds));
     }

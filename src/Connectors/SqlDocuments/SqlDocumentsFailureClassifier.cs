@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Net.Sockets;
 using IntegrationHub.Plugins.Connectors;
+using IntegrationHub.Plugins.Documents;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Npgsql;

@@ -12,6 +12,7 @@ internal sealed class SqlDocumentsOptions
         string connectionString,
         string searchQuery,
         string readQuery,
+        string? describeQuery,
         int maxResults,
         int commandTimeoutSeconds)
     {
@@ -20,10 +21,12 @@ internal sealed class SqlDocumentsOptions
         ConnectionString = connectionString;
         SearchQuery = searchQuery;
         ReadQuery = readQuery;
+        DescribeQuery = describeQuery;
         MaxResults = maxResults;
         CommandTimeoutSeconds = commandTimeoutSeconds;
         SearchQueryPath = settings.PathOf(SqlDocumentsConnectorType.SearchQueryKey);
         ReadQueryPath = settings.PathOf(SqlDocumentsConnectorType.ReadQueryKey);
+        DescribeQueryPath = settings.PathOf(SqlDocumentsConnectorType.DescribeQueryKey);
         ConnectionStringPath = settings.PathOf(SqlDocumentsConnectorType.ConnectionStringKey, secret: true);
         Password = SqlProviders.PasswordOf(provider, connectionString);
     }
@@ -38,6 +41,9 @@ internal sealed class SqlDocumentsOptions
 
     public string ReadQuery { get; }
 
+    /// <summary>Optional: without it, <see cref="SqlDocumentSource.DescribeAsync"/> refuses.</summary>
+    public string? DescribeQuery { get; }
+
     public int MaxResults { get; }
 
     public int CommandTimeoutSeconds { get; }
@@ -45,6 +51,8 @@ internal sealed class SqlDocumentsOptions
     public string SearchQueryPath { get; }
 
     public string ReadQueryPath { get; }
+
+    public string DescribeQueryPath { get; }
 
     public string ConnectionStringPath { get; }
 

@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Text;
+using IntegrationHub.Assemblies;
+using IntegrationHub.Authorities;
 using IntegrationHub.Legal;
 using IntegrationHub.Plugins.Channels;
+using IntegrationHub.Sessions;
 using IntegrationHub.Text;
 
 namespace IntegrationHub.Dispatch;
@@ -34,63 +37,7 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
 
         var text = new StringBuilder();
         var html = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Bonjour {member.DisplayName},").AppendLine();
-        html.Append("<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>").Append(Encode(subject)).Append("</title></head><body>");
-        html.Append("<p>Bonjour ").Append(Encode(member.DisplayName)).Append(",</p>");
-
-        var opening = kind switch
-        {
-            MessageKind.Cancellation =>
-                $"La séance de l'assemblée « {assembly.Name} » ({authority.Name}), prévue le {when}, est annulée.",
-            MessageKind.Update =>
-                $"La convocation à la séance de l'assemblée « {assembly.Name} » ({authority.Name}) est modifiée. La séance se tiendra le {when}, au lieu suivant{Nbsp}: {session.Place}.",
-            _ =>
-                $"J'ai l'honneur de vous convoquer à la séance de l'assemblée « {assembly.Name} » ({authority.Name}), qui se tiendra le {when}, au lieu suivant{Nbsp}: {session.Place}.",
-        };
-        Paragraph(text, html, opening);
-
-        if (kind == MessageKind.Update && !string.IsNullOrWhiteSpace(content.ChangeSummary))
-        {
-            Paragraph(text, html, content.ChangeSummary);
-        }
-
-        if (kind == MessageKind.Cancellation && !string.IsNullOrWhiteSpace(session.CancellationReason))
-        {
-            Paragraph(text, html, $"Motif{Nbsp}: {session.CancellationReason}");
-        }
-
-        if (kind != MessageKind.Cancellation)
-        {
-            if (session.Urgent)
-            {
-                // CGCT L2121-11 / L2121-12: in urgency the delay may be shortened to one jour franc; the council rules on the urgency at the opening.
-                Paragraph(text, html,
-                    $"Cette séance est convoquée en urgence, avec un délai abrégé à {session.Rule.UrgentNoticeDays} jour(s) franc(s). Motif de l'urgence{Nbsp}: {session.UrgencyReason}. L'assemblée se prononcera sur l'urgence dès l'ouverture de la séance.");
-            }
-
-            text.AppendLine(CultureInfo.InvariantCulture, $"Ordre du jour{Nbsp}:");
-            html.Append("<h2>Ordre du jour</h2><ol>");
-            foreach (var item in session.Items)
-            {
-                var rapporteur = string.IsNullOrWhiteSpace(item.Rapporteur) ? "" : $" (rapporteur{Nbsp}: {item.Rapporteur})";
-                text.AppendLine(CultureInfo.InvariantCulture, $"  {item.Position}. {item.Title}{rapporteur}");
-                html.Append("<li>").Append(Encode(item.Title)).Append(Encode(rapporteur)).Append("</li>");
-            }
-            text.AppendLine();
-            html.Append("</ol>");
-
-            Paragraph(text, html, $"Documents de la séance{Nbsp}: {content.DocumentsLink}", content.DocumentsLink, "Consulter les documents de la séance");
-            Paragraph(text, html,
-                $"Merci d'indiquer si vous serez présent, absent, ou si vous donnez pouvoir à un collègue{Nbsp}: {content.AnswerLink}",
-                content.AnswerLink, "Répondre à la convocation");
-        }
-
-        var signature = authority.Kind == AuthorityKind.Commune ? "Le maire" : "Le président";
-        Paragraph(text, html, $"{signature},\n{authority.Name}");
-        text.AppendLine("--")
-            .AppendLine(CultureInfo.InvariantCulture, $"Convocation électronique adressée en application de l'article L2121-10 du CGCT. Règle de délai appliquée{Nbsp}: {session.Rule.Source}.");
-        html.Append("<hr><p style=\"font-size:smaller\">Convocation électronique adressée en application de l'article L2121-10 du CGCT. Règle de délai appliquée&nbsp;: ")
-            .Append(Encode(session.Rule.Source)).Append(".</p></body></html>");
+        WriteBody(text, html, subject, member.DisplayName, kind, authority, assembly, session, when, content.ChangeSummary, (content.DocumentsLink, content.AnswerLink));
 
         var calendar = new CalendarInvitation(
             Uid: $"session-{session.Id:N}-member-{member.Id:N}-{links.CalendarUidTag(session.Id, member.Id)}@{DomainOf(organizerEmail)}",
@@ -128,6 +75,89 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
             AuthorityId = authority.Id.ToString(),
             ShortText = shortText,
         };
+    }
+
+    /// <summary>
+    /// The convocation as it stands for the session, addressed to no one in particular and without personal links:
+    /// the copy kept in the dossier de séance. Same wording as the one the members received.
+    /// </summary>
+    public static (string Text, string Html) ComposeForDossier(Authority authority, Assembly assembly, Session session)
+    {
+        ArgumentNullException.ThrowIfNull(authority);
+        ArgumentNullException.ThrowIfNull(assembly);
+        ArgumentNullException.ThrowIfNull(session);
+        var when = French.DateAndTime(session.LocalStart);
+        var subject = $"{(session.Urgent ? "Convocation en urgence" : "Convocation")}{Nbsp}: {assembly.Name} du {when}";
+        var text = new StringBuilder();
+        var html = new StringBuilder();
+        WriteBody(text, html, subject, "Madame, Monsieur", MessageKind.Convocation, authority, assembly, session, when, changeSummary: null, personalLinks: null);
+        return (text.ToString(), html.ToString());
+    }
+
+    private static void WriteBody(
+        StringBuilder text, StringBuilder html, string subject, string greeting, MessageKind kind, Authority authority, Assembly assembly, Session session,
+        string when, string? changeSummary, (Uri DocumentsLink, Uri AnswerLink)? personalLinks)
+    {
+        text.AppendLine(CultureInfo.InvariantCulture, $"{greeting},").AppendLine();
+        html.Append("<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>").Append(Encode(subject)).Append("</title></head><body>");
+        html.Append("<p>").Append(Encode(greeting)).Append(",</p>");
+
+        var opening = kind switch
+        {
+            MessageKind.Cancellation =>
+                $"La séance de l'assemblée « {assembly.Name} » ({authority.Name}), prévue le {when}, est annulée.",
+            MessageKind.Update =>
+                $"La convocation à la séance de l'assemblée « {assembly.Name} » ({authority.Name}) est modifiée. La séance se tiendra le {when}, au lieu suivant{Nbsp}: {session.Place}.",
+            _ =>
+                $"J'ai l'honneur de vous convoquer à la séance de l'assemblée « {assembly.Name} » ({authority.Name}), qui se tiendra le {when}, au lieu suivant{Nbsp}: {session.Place}.",
+        };
+        Paragraph(text, html, opening);
+
+        if (kind == MessageKind.Update && !string.IsNullOrWhiteSpace(changeSummary))
+        {
+            Paragraph(text, html, changeSummary);
+        }
+
+        if (kind == MessageKind.Cancellation && !string.IsNullOrWhiteSpace(session.CancellationReason))
+        {
+            Paragraph(text, html, $"Motif{Nbsp}: {session.CancellationReason}");
+        }
+
+        if (kind != MessageKind.Cancellation)
+        {
+            if (session.Urgent)
+            {
+                // CGCT L2121-11 / L2121-12: in urgency the delay may be shortened to one jour franc; the council rules on the urgency at the opening.
+                Paragraph(text, html,
+                    $"Cette séance est convoquée en urgence, avec un délai abrégé à {session.Rule.UrgentNoticeDays} jour(s) franc(s). Motif de l'urgence{Nbsp}: {session.UrgencyReason}. L'assemblée se prononcera sur l'urgence dès l'ouverture de la séance.");
+            }
+
+            text.AppendLine(CultureInfo.InvariantCulture, $"Ordre du jour{Nbsp}:");
+            html.Append("<h2>Ordre du jour</h2><ol>");
+            foreach (var item in session.Items)
+            {
+                var rapporteur = string.IsNullOrWhiteSpace(item.Rapporteur) ? "" : $" (rapporteur{Nbsp}: {item.Rapporteur})";
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {item.Position}. {item.Title}{rapporteur}");
+                html.Append("<li>").Append(Encode(item.Title)).Append(Encode(rapporteur)).Append("</li>");
+            }
+            text.AppendLine();
+            html.Append("</ol>");
+
+            if (personalLinks is var (documentsLink, answerLink))
+            {
+                Paragraph(text, html, $"Documents de la séance{Nbsp}: {documentsLink}", documentsLink, "Consulter les documents de la séance");
+                Paragraph(text, html,
+                    $"Merci d'indiquer si vous serez présent, absent, ou si vous donnez pouvoir à un collègue{Nbsp}: {answerLink}",
+                    answerLink, "Répondre à la convocation");
+            }
+        }
+
+        var signature = authority.Kind == AuthorityKind.Commune ? "Le maire" : "Le président";
+        Paragraph(text, html, $"{signature},\n{authority.Name}");
+        text.AppendLine("--")
+            .AppendLine(CultureInfo.InvariantCulture, $"Convocation électronique adressée en application de l'article L2121-10 du CGCT. Règle de délai appliquée{Nbsp}: {session.Rule.Source}.");
+        html.Append("<hr><p style=\"font-size:smaller\">Convocation électronique adressée en application de l'article L2121-10 du CGCT. Règle de délai appliquée&nbsp;: ")
+            .Append(Encode(session.Rule.Source)).Append(".</p></body></html>");
     }
 
     private static void Paragraph(StringBuilder text, StringBuilder html, string sentence, Uri? link = null, string? linkLabel = null)

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Hangfire;
 using IntegrationHub.Api;
 using IntegrationHub.Convocations;
-using IntegrationHub.Dispatch;
 using IntegrationHub.Documents.Intake;
 using IntegrationHub.Documents.Storage;
 using IntegrationHub.Security;
@@ -11,10 +10,13 @@ using Microsoft.Net.Http.Headers;
 
 namespace IntegrationHub.Documents;
 
+/// <summary>A document as the API shows it; <c>SourceReference</c> is « connector name:source id » for a copy from a document source.</summary>
 public sealed record DocumentResponse(
-    Guid Id, string Sha256, long Size, string Name, string Kind, string MediaType, Guid? ItemId, int Version, int Position, DateTimeOffset UploadedAt)
+    Guid Id, string Sha256, long Size, string Name, string Kind, string MediaType, Guid? ItemId, int Version, int Position, DateTimeOffset UploadedAt,
+    string? SourceReference)
 {
-    public static DocumentResponse Of(SessionDocument d) => new(d.Id, d.Sha256, d.Size, d.Name, d.Kind, d.MediaType, d.ItemId, d.Version, d.Position, d.UploadedAt);
+    public static DocumentResponse Of(SessionDocument d) =>
+        new(d.Id, d.Sha256, d.Size, d.Name, d.Kind, d.MediaType, d.ItemId, d.Version, d.Position, d.UploadedAt, d.SourceReference);
 }
 
 /// <summary>
@@ -36,16 +38,16 @@ public static class DocumentEndpoints
     }
 
     private static async Task<IResult> UploadAsync(
-        Guid sessionId, HttpRequest request, ClaimsPrincipal user, SessionStore sessions, SessionDocumentStore documents, DocumentIntake intake,
-        DispatchService dispatch, TimeProvider time, CancellationToken cancellationToken)
+        Guid sessionId, HttpRequest request, ClaimsPrincipal user, SessionStore sessions, DocumentIntake intake, SessionDocumentAttacher attacher,
+        CancellationToken cancellationToken)
     {
         if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
             return AccessGuard.SessionNotFound(sessionId);
         }
-        if (session.Status == SessionStatus.Cancelled)
+        if (SessionDocumentAttacher.RefuseIfClosed(session) is { } closed)
         {
-            return Problems.Conflict("cancelled", "Cette séance a été annulée : on ne peut plus y joindre de document.");
+            return closed;
         }
         var limit = await intake.SizeLimitBytesAsync(session.AuthorityId, cancellationToken);
         var (upload, problem) = await MultipartUpload.ReadAsync(request, intake, limit, cancellationToken);
@@ -62,83 +64,13 @@ public static class DocumentEndpoints
             }
             var errors = new List<(string Field, string Message)>();
             var (safeName, mediaType) = await intake.CheckNameAndTypeAsync(staged, fileName, "file", errors, cancellationToken);
-            var kind = fields.GetValueOrDefault("kind") is { Length: > 0 } k ? k : DocumentKinds.Other;
-            if (!DocumentKinds.IsKnown(kind))
-            {
-                errors.Add(("kind", "Le type de document doit être « synthesisNote », « draftDeliberation », « annex » ou « other »."));
-            }
-            Guid? itemId = null;
-            if (fields.GetValueOrDefault("itemId") is { Length: > 0 } itemText)
-            {
-                if (Guid.TryParse(itemText, out var parsed) && session.Items.Any(i => i.Id == parsed))
-                {
-                    itemId = parsed;
-                }
-                else
-                {
-                    errors.Add(("itemId", $"La question « {itemText} » n'est pas à l'ordre du jour de cette séance."));
-                }
-            }
-            SessionDocument? replaces = null;
-            if (fields.GetValueOrDefault("replaces") is { Length: > 0 } replacesText)
-            {
-                replaces = Guid.TryParse(replacesText, out var replacedId) ? await documents.GetAsync(replacedId, cancellationToken) : null;
-                if (replaces is null || replaces.SessionId != session.Id || !replaces.IsCurrent)
-                {
-                    errors.Add(("replaces", "Le document à remplacer n'est pas un document actuel de cette séance."));
-                }
-            }
+            var placement = await attacher.CheckPlacementAsync(
+                session, fields.GetValueOrDefault("kind"), fields.GetValueOrDefault("itemId"), fields.GetValueOrDefault("replaces"), errors, cancellationToken);
             if (errors.Count > 0)
             {
                 return Problems.Validation(errors);
             }
-
-            if (await intake.ScanAsync(staged, safeName!, sessionId, cancellationToken) is { } refused)
-            {
-                return refused;
-            }
-
-            var blob = await intake.CommitAsync(staged, cancellationToken);
-            var now = time.GetUtcNow();
-            var document = new SessionDocument
-            {
-                Id = Guid.CreateVersion7(),
-                AuthorityId = session.AuthorityId,
-                SessionId = session.Id,
-                ItemId = replaces?.ItemId ?? itemId,
-                LineageId = replaces?.LineageId ?? Guid.CreateVersion7(),
-                Version = (replaces?.Version ?? 0) + 1,
-                IsCurrent = true,
-                Kind = replaces is null ? kind : replaces.Kind,
-                Name = safeName!,
-                MediaType = mediaType!,
-                Sha256 = blob.Sha256,
-                Size = blob.Size,
-                Position = replaces?.Position ?? 0,
-                UploadedAt = now,
-                UploadedBy = user.Identity?.Name ?? "?",
-            };
-            await documents.AddAsync(document, replaces, cancellationToken);
-            if (session.Status == SessionStatus.Sent)
-            {
-                // Members are told what changed after the convocation (LEGAL.md §2: their right to information, L2121-13).
-                session.Version++;
-                session.UpdatedAt = now;
-                var summary = replaces is null
-                    ? $"Document ajouté : {DocumentKinds.Label(document.Kind)} « {document.Name} »"
-                    : $"Document remplacé : {DocumentKinds.Label(document.Kind)} « {document.Name} » (version {document.Version})";
-                try
-                {
-                    await dispatch.NotifyChangeAsync(session, DeliveryPurpose.Update, summary,
-                        (c, t) => SessionStore.UpdateAsync(c, t, session, SessionStatus.Sent, session.Version - 1), cancellationToken);
-                }
-                catch (SessionChangedException)
-                {
-                    // The document is kept; the next change of the session will carry the notice.
-                    return Problems.Conflict("changed", "Le document est joint, mais la séance venait d'être modifiée : les élus seront informés à la prochaine modification. Rechargez la séance.");
-                }
-            }
-            return Results.Created($"/api/documents/{document.Id}/content", DocumentResponse.Of(document));
+            return await attacher.AttachAsync(session, staged, safeName!, mediaType!, placement, sourceReference: null, user, cancellationToken);
         }
     }
 

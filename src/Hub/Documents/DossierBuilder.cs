@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using IntegrationHub.Assemblies;
 using IntegrationHub.Authorities;
+using IntegrationHub.Dispatch;
 using IntegrationHub.Documents.Storage;
 using IntegrationHub.Hosting;
 using IntegrationHub.Sessions;
@@ -24,6 +26,11 @@ public sealed class DossierBuilder(
     IDocumentStore store,
     IOptions<HubOptions> options)
 {
+    public const string TableOfContentsName = "00-sommaire.html";
+    public const string ConvocationName = "01-convocation.html";
+    public const string AgendaName = "02-ordre-du-jour.txt";
+    private const int FirstDocumentNumber = 3;
+
     public string Folder => Path.Combine(HubPaths.DataDirectory(options.Value), "dossiers");
 
     /// <summary>The cache file for the session as it is now.</summary>
@@ -59,20 +66,20 @@ public sealed class DossierBuilder(
             await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
             using (var zip = new ZipArchive(file, ZipArchiveMode.Create))
             {
-                var names = new List<string>();
-                var index = 1;
-                foreach (var document in current)
+                // Entries in reading order: table of contents, the convocation as the members received it, the agenda,
+                // then the documents in dossier order.
+                var names = current.Select((document, i) => $"{i + FirstDocumentNumber:00}-{document.Name}").ToList();
+                await WriteTextAsync(zip, TableOfContentsName, TableOfContents(authority, assembly, session, current, names));
+                await WriteTextAsync(zip, ConvocationName, ConvocationComposer.ComposeForDossier(authority, assembly, session).Html);
+                await WriteTextAsync(zip, AgendaName, Agenda(authority, assembly, session));
+                for (var i = 0; i < current.Count; i++)
                 {
-                    var entryName = $"{index:00}-{document.Name}";
-                    names.Add(entryName);
-                    await using var content = store.OpenRead(document.Sha256)
-                        ?? throw new InvalidOperationException($"Document {document.Id} has no content in the store.");
-                    var entry = zip.CreateEntry(entryName, CompressionLevel.Fastest);
+                    await using var content = store.OpenRead(current[i].Sha256)
+                        ?? throw new InvalidOperationException($"Document {current[i].Id} has no content in the store.");
+                    var entry = zip.CreateEntry(names[i], CompressionLevel.Fastest);
                     await using var target = entry.Open();
                     await content.CopyToAsync(target, cancellationToken);
-                    index++;
                 }
-                await WriteTextAsync(zip, "00-sommaire.html", TableOfContents(authority, assembly, session, current, names));
             }
             File.Move(temporary, path, overwrite: false);
         }
@@ -91,6 +98,21 @@ public sealed class DossierBuilder(
         var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
         await using var stream = entry.Open();
         await stream.WriteAsync(Encoding.UTF8.GetBytes(text));
+    }
+
+    private static string Agenda(Authority authority, Assembly assembly, Session session)
+    {
+        var text = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"{authority.Name} — {assembly.Name}")
+            .AppendLine(CultureInfo.InvariantCulture, $"Séance du {French.DateAndTime(session.LocalStart)}, {session.Place}")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"Ordre du jour{French.Nbsp}:");
+        foreach (var item in session.Items)
+        {
+            var rapporteur = string.IsNullOrWhiteSpace(item.Rapporteur) ? "" : $" (rapporteur{French.Nbsp}: {item.Rapporteur})";
+            text.AppendLine(CultureInfo.InvariantCulture, $"{item.Position}. {item.Title}{rapporteur}");
+        }
+        return text.ToString();
     }
 
     private static string TableOfContents(Authority authority, Assembly assembly, Session session, IReadOnlyList<SessionDocument> current, List<string> names)
@@ -114,7 +136,12 @@ public sealed class DossierBuilder(
             }
             html.Append("</li>");
         }
-        html.Append("</ol><h2>Sommaire des documents</h2><ol>");
+        html.Append("</ol><h2>Sommaire</h2><ol>");
+        foreach (var (name, label) in new[] { (ConvocationName, "Convocation"), (AgendaName, "Ordre du jour") })
+        {
+            html.Append("<li><a href=\"").Append(Html.Encode(Uri.EscapeDataString(name))).Append("\">").Append(Html.Encode(name)).Append("</a> — ")
+                .Append(label).Append("</li>");
+        }
         for (var i = 0; i < current.Count; i++)
         {
             var document = current[i];

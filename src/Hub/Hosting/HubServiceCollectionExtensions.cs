@@ -104,6 +104,8 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<Mailings.MailingDispatch>();
         services.AddTransient<Documents.DossierBuilder>();
         services.AddSingleton<Documents.Intake.DocumentIntake>();
+        services.AddSingleton<Documents.SessionDocumentAttacher>();
+        services.AddSingleton<Documents.Sources.DocumentSources>();
         services.AddSingleton<Documents.Storage.IDocumentStore>(new Documents.Storage.FileSystemDocumentStore(Path.Combine(dataDirectory, "documents")));
         services.AddSingleton<Documents.Validation.IVirusScanner>(sp => string.IsNullOrWhiteSpace(hub.Documents.ClamdHost)
             ? new Documents.Validation.NoVirusScanner()

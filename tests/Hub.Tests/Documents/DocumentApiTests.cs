@@ -143,12 +143,24 @@ public sealed class DocumentApiTests : IAsyncLifetime
         var zip = await Eventually.WaitAsync(() => _app.Admin.GetAsync($"/api/sessions/{s.SessionId}/dossier"), r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "the dossier");
         Assert.Equal("application/zip", zip.Content.Headers.ContentType!.MediaType);
         using var archive = new System.IO.Compression.ZipArchive(await zip.Content.ReadAsStreamAsync());
-        Assert.Equal(["00-sommaire.html", "01-note-de-synthese.pdf", "02-annexe budgétaire.pdf"], archive.Entries.Select(e => e.FullName).Order());
-        using var reader = new StreamReader(archive.GetEntry("00-sommaire.html")!.Open());
-        var toc = await reader.ReadToEndAsync();
+        // In reading order: contents, the convocation the members received, the agenda, then the documents.
+        Assert.Equal(
+            ["00-sommaire.html", "01-convocation.html", "02-ordre-du-jour.txt", "03-note-de-synthese.pdf", "04-annexe budgétaire.pdf"],
+            archive.Entries.Select(e => e.FullName));
+        var toc = await ReadEntryAsync(archive, "00-sommaire.html");
         Assert.Contains("Budget primitif 2026", toc, StringComparison.Ordinal);
         Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(annex)), toc, StringComparison.Ordinal);
-        await using var annexEntry = archive.GetEntry("02-annexe budgétaire.pdf")!.Open();
+        Assert.True(toc.IndexOf("01-convocation.html", StringComparison.Ordinal) < toc.IndexOf("02-ordre-du-jour.txt", StringComparison.Ordinal));
+        Assert.True(toc.IndexOf("02-ordre-du-jour.txt", StringComparison.Ordinal) < toc.IndexOf("03-note-de-synthese.pdf", StringComparison.Ordinal));
+        var convocation = await ReadEntryAsync(archive, "01-convocation.html");
+        Assert.Contains("honneur de vous convoquer", convocation, StringComparison.Ordinal);
+        Assert.Contains("Salle du conseil, hôtel de ville", convocation, StringComparison.Ordinal);
+        Assert.Contains("L2121-10", convocation, StringComparison.Ordinal);
+        Assert.DoesNotContain("/convocations/", convocation, StringComparison.Ordinal);
+        var agenda = await ReadEntryAsync(archive, "02-ordre-du-jour.txt");
+        Assert.Contains("1. Budget primitif 2026 (rapporteur\u00A0: M. le Maire)", agenda, StringComparison.Ordinal);
+        Assert.Contains("2. Subvention à l'école de musique", agenda, StringComparison.Ordinal);
+        await using var annexEntry = archive.GetEntry("04-annexe budgétaire.pdf")!.Open();
         using var copy = new MemoryStream();
         await annexEntry.CopyToAsync(copy);
         Assert.Equal(annex, copy.ToArray());
@@ -156,6 +168,12 @@ public sealed class DocumentApiTests : IAsyncLifetime
         // A new document makes a new dossier.
         await s.UploadAsync(_app.Admin, "autre.pdf", Scenario.Pdf("autre"));
         Assert.Equal(HttpStatusCode.Accepted, (await _app.Admin.GetAsync($"/api/sessions/{s.SessionId}/dossier")).StatusCode);
+    }
+
+    private static async Task<string> ReadEntryAsync(System.IO.Compression.ZipArchive archive, string name)
+    {
+        using var reader = new StreamReader(archive.GetEntry(name)!.Open());
+        return await reader.ReadToEndAsync();
     }
 
     private async Task<Guid> ItemIdAsync(Scenario s, int index)

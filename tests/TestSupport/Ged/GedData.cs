@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
+using IntegrationHub.Connectors.SqlDocuments;
 using IntegrationHub.Plugins.Connectors;
 
-namespace IntegrationHub.Connectors.SqlDocuments.Tests;
+namespace IntegrationHub.TestSupport.Ged;
 
 /// <summary>The documents every test database holds, and settings for an instance named <c>ged</c>.</summary>
-internal static class GedData
+public static class GedData
 {
     public const string Instance = "ged";
 
@@ -74,32 +75,4 @@ internal static class GedData
 public sealed record GedDocument(Guid Id, string Title, string Mime, DateTimeOffset ModifiedAt, byte[]? Content)
 {
     public string IdText => Id.ToString("D");
-}
-
-/// <summary>Reads a stream in 80 KB chunks, as the hub copies a document, and measures what reading it allocated.</summary>
-internal static class StreamReading
-{
-    public const int ChunkSize = 80 * 1024;
-
-    public static async Task<(string Sha256, long Length)> HashAsync(Stream stream, byte[]? buffer = null)
-    {
-        buffer ??= new byte[ChunkSize];
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long length = 0;
-        int read;
-        while ((read = await stream.ReadAsync(buffer.AsMemory(0, ChunkSize))) > 0)
-        {
-            hash.AppendData(buffer, 0, read);
-            length += read;
-        }
-
-        return (Convert.ToHexString(hash.GetHashAndReset()), length);
-    }
-
-    public static async Task<byte[]> ReadAllAsync(Stream stream)
-    {
-        using var copy = new MemoryStream();
-        await stream.CopyToAsync(copy, ChunkSize);
-        return copy.ToArray();
-    }
 }

@@ -2,8 +2,9 @@ using System.Globalization;
 using Dapper;
 using IntegrationHub.Plugins.Connectors;
 using Microsoft.Data.Sqlite;
+using Xunit;
 
-namespace IntegrationHub.Connectors.SqlDocuments.Tests;
+namespace IntegrationHub.TestSupport.Ged;
 
 /// <summary>The same document management schema in a SQLite file under a temporary directory.</summary>
 public sealed class SqliteGed : IAsyncLifetime
@@ -14,6 +15,12 @@ public sealed class SqliteGed : IAsyncLifetime
         WHERE titre LIKE '%' || @query || '%'
         ORDER BY maj DESC
         LIMIT @maxResults
+        """;
+
+    public const string DescribeQuery = """
+        SELECT doc_id AS id, titre AS name, mime AS media_type, taille AS size, maj AS modified_at
+        FROM ged_documents
+        WHERE doc_id = @id
         """;
 
     // SQLite streams a BLOB only when the query also returns the row's rowid (Microsoft.Data.Sqlite, "Blob I/O").

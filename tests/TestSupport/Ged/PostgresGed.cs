@@ -1,10 +1,10 @@
 using Dapper;
 using IntegrationHub.Plugins.Connectors;
-using IntegrationHub.TestSupport;
 using IntegrationHub.TestSupport.Postgres;
 using Npgsql;
+using Xunit;
 
-namespace IntegrationHub.Connectors.SqlDocuments.Tests;
+namespace IntegrationHub.TestSupport.Ged;
 
 /// <summary>
 /// A "document management" database on the test PostgreSQL server, with the French schema a real GED might have, and
@@ -18,6 +18,12 @@ public sealed class PostgresGed : IAsyncLifetime
         WHERE titre ILIKE '%' || @query || '%'
         ORDER BY maj DESC
         LIMIT @maxResults
+        """;
+
+    public const string DescribeQuery = """
+        SELECT doc_id AS id, titre AS name, mime AS media_type, taille AS size, maj AS modified_at
+        FROM ged_documents
+        WHERE doc_id = CAST(@id AS uuid)
         """;
 
     public const string ReadQuery = "SELECT contenu AS content FROM ged_documents WHERE doc_id = CAST(@id AS uuid)";

@@ -1,7 +1,7 @@
-namespace IntegrationHub.Connectors.SqlDocuments;
+namespace IntegrationHub.Plugins.Documents;
 
 /// <summary>
-/// The document database cannot be reached or cannot answer now (connection refused, timeout, server restarting,
+/// The document source (a database, a service) cannot be reached or cannot answer now (connection refused, timeout, server restarting,
 /// deadlock, file locked): transient, the hub may try again later. The message never contains the connection string.
 /// </summary>
 public sealed class DocumentSourceUnavailableException : Exception
@@ -21,7 +21,7 @@ public sealed class DocumentSourceUnavailableException : Exception
 
 /// <summary>
 /// The configured SQL is wrong for this database (syntax, unknown table or column, missing grant, columns that do not
-/// follow the contract): permanent until the DSI corrects the setting that <see cref="Path"/> names.
+/// follow the contract): permanent until the administrator corrects the setting that <see cref="Path"/> names.
 /// </summary>
 public sealed class DocumentSourceQueryException : Exception
 {
