@@ -81,7 +81,9 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<DispatchService>();
         services.AddSingleton<DeliveryContentLoader>();
         services.AddSingleton<EvidenceLedger>();
-        services.AddSingleton<LedgerAnchoring>();
+        // A factory, so a build without a time-stamping authority (its feature is registered separately) still
+        // starts: the provider's validation would reject the missing ITimestampAuthorityResolver; anchoring is then off.
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LedgerAnchoring>(sp));
         services.AddHostedService<LedgerAnchorSchedule>();
         services.AddTransient<DeliveryJob>();
 
