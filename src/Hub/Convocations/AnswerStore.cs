@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using IntegrationHub.Evidence.Ledger;
 using IntegrationHub.Persistence;
 
 namespace IntegrationHub.Convocations;
@@ -16,7 +17,7 @@ public enum AnswerWrite
     ChangedConcurrently,
 }
 
-public sealed class AnswerStore(HubDatabase database)
+public sealed class AnswerStore(HubDatabase database, EvidenceLedger ledger)
 {
     private const string Columns =
         "id AS Id, authority_id AS AuthorityId, session_id AS SessionId, convocation_id AS ConvocationId, member_id AS MemberId, attendance AS Attendance, proxy_holder_member_id AS ProxyHolderMemberId, illness_certified AS IllnessCertified, source AS Source, recorded_at AS RecordedAt";
@@ -49,6 +50,12 @@ public sealed class AnswerStore(HubDatabase database)
                         """,
                         answer, transaction);
                 }
+                // Presence and proxies are evidence too (LEGAL.md §8 point 5): who answered what, when, through which channel.
+                await ledger.AppendAsync(connection, transaction, answer.AuthorityId,
+                    answer.Attendance == Attendance.Proxy ? LedgerEntryTypes.ProxyRecorded : LedgerEntryTypes.AnswerRecorded,
+                    new LedgerSubject(answer.SessionId, answer.ConvocationId, MemberId: answer.MemberId),
+                    new { answerId = answer.Id, answer.Attendance, answer.ProxyHolderMemberId, answer.IllnessCertified, answer.Source, answer.RecordedAt },
+                    answer.RecordedAt);
             }, cancellationToken);
             return AnswerWrite.Recorded;
         }

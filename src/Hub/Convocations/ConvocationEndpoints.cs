@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using IntegrationHub.Api;
 using IntegrationHub.Dispatch;
+using IntegrationHub.Evidence;
 using IntegrationHub.Legal;
 using IntegrationHub.Members;
 using IntegrationHub.Security;
@@ -19,7 +20,9 @@ public sealed record DeliveryResponse(
 public sealed record AnswerResponse(
     string Attendance, Guid? ProxyHolderMemberId, bool IllnessCertified, string Source, DateTimeOffset RecordedAt, bool ProxyVoid = false, string? Warning = null);
 
-public sealed record ConvocationResponse(Guid ConvocationId, Guid MemberId, string Name, IReadOnlyList<DeliveryResponse> Deliveries, AnswerResponse? Answer);
+/// <summary>One member's convocation: its deliveries, the current answer, and the verdict on the delay (<see cref="ConvocationVerdict"/>).</summary>
+public sealed record ConvocationResponse(
+    Guid ConvocationId, Guid MemberId, string Name, IReadOnlyList<DeliveryResponse> Deliveries, AnswerResponse? Answer, ConvocationVerdict Evidence);
 
 public sealed record AnswerRequest(string? Attendance, Guid? ProxyHolderMemberId, bool? IllnessCertified);
 
@@ -54,7 +57,8 @@ public static class ConvocationEndpoints
         new(d.Id, d.Channel, d.Purpose, d.SessionVersion, d.Status, d.Attempts, d.SentAt, d.ProviderMessageId, d.LastError);
 
     private static async Task<IResult> ListAsync(
-        Guid sessionId, ClaimsPrincipal user, SessionStore sessions, ConvocationStore convocations, AnswerStore answers, CancellationToken cancellationToken)
+        Guid sessionId, ClaimsPrincipal user, SessionStore sessions, ConvocationStore convocations, AnswerStore answers, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
@@ -66,7 +70,8 @@ public static class ConvocationEndpoints
         return Results.Ok(rows.Select(r => new ConvocationResponse(
             r.ConvocationId, r.MemberId, $"{r.FirstName} {r.LastName}",
             deliveries[r.ConvocationId].Select(ToResponse).ToList(),
-            current.Of(r.MemberId) is { } answer ? ToResponse(answer) with { ProxyVoid = current.IsVoidProxy(answer) } : null)));
+            current.Of(r.MemberId) is { } answer ? ToResponse(answer) with { ProxyVoid = current.IsVoidProxy(answer) } : null,
+            ConvocationVerdict.Of(session, deliveries[r.ConvocationId], time.GetUtcNow()))));
     }
 
     private static async Task<IResult> QuorumAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, QuorumService quorum, CancellationToken cancellationToken)

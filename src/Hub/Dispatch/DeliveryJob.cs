@@ -1,4 +1,5 @@
 using Hangfire;
+using IntegrationHub.Evidence.Ledger;
 using IntegrationHub.Hosting;
 using IntegrationHub.Plugins.Channels;
 using IntegrationHub.Plugins.Connectors;
@@ -34,6 +35,18 @@ public sealed class DeliveryJob(
             return;
         }
         var delivery = (await deliveries.GetAsync(deliveryId, CancellationToken.None))!;
+        await AttemptAsync(delivery, dispatch, cancellationToken);
+        var settled = await deliveries.GetAsync(deliveryId, CancellationToken.None);
+        if (settled?.Status is not (DeliveryStatus.Pending or DeliveryStatus.Sending)
+            && await deliveries.IsBatchSettledAsync(delivery, CancellationToken.None))
+        {
+            // The dispatch is complete: its last facts (sent, failed) get a time-stamp now rather than at the next period.
+            jobs.Enqueue<LedgerAnchoring>(a => a.AnchorAsync(delivery.AuthorityId, CancellationToken.None));
+        }
+    }
+
+    private async Task AttemptAsync(Delivery delivery, DispatchOptions dispatch, CancellationToken cancellationToken)
+    {
         try
         {
             var channel = await channels.ResolveAsync(delivery.AuthorityId, delivery.Channel, CancellationToken.None)

@@ -108,6 +108,21 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
             "UPDATE deliveries SET status = @status, sent_at = @postedAt, attempts = 1, provider_response = @response, updated_at = @now WHERE id = @id AND status = @pending",
             new { status = DeliveryStatus.Sent, postedAt, response = "posted", now, id = delivery.Id, pending = DeliveryStatus.Pending });
 
+    /// <summary>Whether every electronic delivery of the same session (or mailing) as <paramref name="delivery"/> is settled.</summary>
+    public async Task<bool> IsBatchSettledAsync(Delivery delivery, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var open = await connection.ExecuteScalarAsync<int>(
+            delivery.SessionId is not null
+                ? "SELECT COUNT(*) FROM deliveries WHERE session_id = @SessionId AND status IN (@pending, @sending) AND channel <> @paper"
+                : """
+                  SELECT COUNT(*) FROM deliveries WHERE status IN (@pending, @sending) AND mailing_recipient_id IN (
+                      SELECT id FROM mailing_recipients WHERE mailing_id = (SELECT mailing_id FROM mailing_recipients WHERE id = @MailingRecipientId))
+                  """,
+            new { delivery.SessionId, delivery.MailingRecipientId, pending = DeliveryStatus.Pending, sending = DeliveryStatus.Sending, paper = ChannelNames.Paper });
+        return open == 0;
+    }
+
     public async Task<Delivery?> FindByProviderIdAsync(string providerMessageId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -113,6 +113,7 @@ public sealed class DispatchService(
             return new SendOutcome.AlreadySent(SessionStatus.Sent);
         }
         Enqueue(toEnqueue);
+        AnchorSoon(session.AuthorityId);
         logger.LogInformation("Session {SessionId} sent: {Convocations} convocations, {Deliveries} deliveries", session.Id, members.Count, deliveryCount);
         return new SendOutcome.Accepted(members.Count, deliveryCount);
     }
@@ -148,8 +149,15 @@ public sealed class DispatchService(
             }
         }, cancellationToken);
         Enqueue(toEnqueue);
+        AnchorSoon(session.AuthorityId);
         return toEnqueue.Count;
     }
+
+    /// <summary>
+    /// Time-stamps the authority's ledger head in the background: once when a dispatch is decided (the send, the rule and
+    /// the verdict's inputs), again when its last delivery is settled (<see cref="DeliveryJob"/>), and periodically.
+    /// </summary>
+    public void AnchorSoon(Guid authorityId) => jobs.Enqueue<LedgerAnchoring>(a => a.AnchorAsync(authorityId, CancellationToken.None));
 
     public void Enqueue(IEnumerable<Guid> deliveryIds)
     {

@@ -104,6 +104,7 @@ public sealed class MailingDispatch(
             return new MailingSendOutcome.AlreadySent();
         }
         dispatch.Enqueue(toEnqueue);
+        dispatch.AnchorSoon(mailing.AuthorityId);
         logger.LogInformation("Mailing {MailingId} sent: {Recipients} recipients, {Deliveries} deliveries, {PaperOnly} on paper only",
             mailing.Id, recipients.Count, toEnqueue.Count, paperOnly.Count);
         return new MailingSendOutcome.Accepted(recipients.Count, toEnqueue.Count, paperOnly);
