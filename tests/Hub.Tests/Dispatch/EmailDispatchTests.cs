@@ -1,7 +1,9 @@
 using Ical.Net;
+using IntegrationHub.Evidence.Ledger;
 using IntegrationHub.Tests.Infrastructure;
 using IntegrationHub.TestSupport;
 using IntegrationHub.TestSupport.Smtp;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Xunit;
 
@@ -79,6 +81,13 @@ public sealed class EmailDispatchTests : IDisposable
         Assert.Equal(members, recipients.Count);
         Assert.Equal(s.MemberEmails.Order(), recipients.Order());
         Assert.Equal(members, _smtp.MessageCount);
+
+        // The stop cut the dispatch, not the evidence: the chain is whole and every message sent has its entry.
+        var ledger = second.Services.GetRequiredService<EvidenceLedger>();
+        var verification = await ledger.VerifyChainAsync(s.AuthorityId, CancellationToken.None);
+        Assert.True(verification.IsIntact, verification.FirstBreak?.Reason);
+        var sentEntries = (await ledger.GetSessionEntriesAsync(s.SessionId, CancellationToken.None)).Where(e => e.Type == LedgerEntryTypes.DeliverySent);
+        Assert.Equal(members, sentEntries.Select(e => e.Subject.DeliveryId).Distinct().Count());
     }
 
     [Fact]
