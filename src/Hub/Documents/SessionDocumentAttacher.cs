@@ -100,8 +100,11 @@ public sealed class SessionDocumentAttacher(SessionDocumentStore documents, Docu
             UploadedAt = now,
             UploadedBy = user.Identity?.Name ?? "?",
         };
-        await documents.AddAsync(document, replaces, cancellationToken);
-        if (session.Status == SessionStatus.Sent)
+        if (session.Status != SessionStatus.Sent)
+        {
+            await documents.AddAsync(document, replaces, cancellationToken);
+        }
+        else
         {
             // Members are told what changed after the convocation (LEGAL.md §2: their right to information, L2121-13).
             session.Version++;
@@ -111,13 +114,17 @@ public sealed class SessionDocumentAttacher(SessionDocumentStore documents, Docu
                 : $"Document remplacé : {DocumentKinds.Label(document.Kind)} « {document.Name} » (version {document.Version})";
             try
             {
-                await dispatch.NotifyChangeAsync(session, DeliveryPurpose.Update, summary,
-                    (c, t) => SessionStore.UpdateAsync(c, t, session, SessionStatus.Sent, session.Version - 1), cancellationToken);
+                // One transaction: the document, the new version of the session and the notice to every member commit
+                // together, so no document is ever there without the members having been told.
+                await dispatch.NotifyChangeAsync(session, DeliveryPurpose.Update, summary, async (c, t) =>
+                {
+                    await SessionStore.UpdateAsync(c, t, session, SessionStatus.Sent, session.Version - 1);
+                    await SessionDocumentStore.AddAsync(c, t, document, replaces);
+                }, cancellationToken);
             }
             catch (SessionChangedException)
             {
-                // The document is kept; the next change of the session will carry the notice.
-                return Problems.Conflict("changed", "Le document est joint, mais la séance venait d'être modifiée : les élus seront informés à la prochaine modification. Rechargez la séance.");
+                return Problems.Conflict("changed", "La séance venait d'être modifiée : le document n'a pas été joint. Rechargez la séance et envoyez-le de nouveau.");
             }
         }
         return Results.Created($"/api/documents/{document.Id}/content", DocumentResponse.Of(document));

@@ -44,29 +44,30 @@ public sealed class SessionDocumentStore(HubDatabase database, EvidenceLedger le
     }
 
     /// <summary>Adds a document, or a new version of <paramref name="replaces"/> (which stays in the history, no longer current).</summary>
-    public async Task AddAsync(SessionDocument document, SessionDocument? replaces, CancellationToken cancellationToken)
+    public async Task AddAsync(SessionDocument document, SessionDocument? replaces, CancellationToken cancellationToken) =>
+        await database.InTransactionAsync((connection, transaction) => AddAsync(connection, transaction, document, replaces), cancellationToken);
+
+    /// <summary>The same inside a caller's transaction (a document added after sending commits with its notice to members).</summary>
+    public static async Task AddAsync(DbConnection connection, DbTransaction transaction, SessionDocument document, SessionDocument? replaces)
     {
-        await database.InTransactionAsync(async (connection, transaction) =>
+        if (replaces is not null)
         {
-            if (replaces is not null)
-            {
-                await connection.ExecuteAsync(
-                    "UPDATE documents SET is_current = @notCurrent WHERE lineage_id = @LineageId", new { notCurrent = false, replaces.LineageId }, transaction);
-            }
-            else
-            {
-                document.Position = 1 + await connection.ExecuteScalarAsync<int>(
-                    "SELECT COALESCE(MAX(position), 0) FROM documents WHERE session_id = @SessionId", new { document.SessionId }, transaction);
-            }
             await connection.ExecuteAsync(
-                """
-                INSERT INTO documents (id, authority_id, session_id, item_id, lineage_id, version, is_current, kind, name, media_type, sha256, size,
-                    position, source_reference, uploaded_at, uploaded_by)
-                VALUES (@Id, @AuthorityId, @SessionId, @ItemId, @LineageId, @Version, @IsCurrent, @Kind, @Name, @MediaType, @Sha256, @Size,
-                    @Position, @SourceReference, @UploadedAt, @UploadedBy)
-                """,
-                document, transaction);
-        }, cancellationToken);
+                "UPDATE documents SET is_current = @notCurrent WHERE lineage_id = @LineageId", new { notCurrent = false, replaces.LineageId }, transaction);
+        }
+        else
+        {
+            document.Position = 1 + await connection.ExecuteScalarAsync<int>(
+                "SELECT COALESCE(MAX(position), 0) FROM documents WHERE session_id = @SessionId", new { document.SessionId }, transaction);
+        }
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO documents (id, authority_id, session_id, item_id, lineage_id, version, is_current, kind, name, media_type, sha256, size,
+                position, source_reference, uploaded_at, uploaded_by)
+            VALUES (@Id, @AuthorityId, @SessionId, @ItemId, @LineageId, @Version, @IsCurrent, @Kind, @Name, @MediaType, @Sha256, @Size,
+                @Position, @SourceReference, @UploadedAt, @UploadedBy)
+            """,
+            document, transaction);
     }
 
     /// <summary>Records a member's access; the page opening is kept once (the first), each download is kept.</summary>
