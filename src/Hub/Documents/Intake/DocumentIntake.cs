@@ -65,9 +65,9 @@ public sealed class DocumentIntake(
 
     /// <summary>
     /// Runs the antivirus on the staged bytes: null when clean, else the French problem to answer with. The
-    /// <paramref name="sessionId"/> is for the log, when the antivirus cannot be reached.
+    /// <paramref name="ownerId"/> (the session or mailing the file is for) is for the log, when the antivirus cannot be reached.
     /// </summary>
-    public async Task<IResult?> ScanAsync(StagedBlob staged, string safeName, Guid sessionId, CancellationToken cancellationToken)
+    public async Task<IResult?> ScanAsync(StagedBlob staged, string safeName, Guid ownerId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(staged);
         ScanResult scan;
@@ -78,7 +78,7 @@ public sealed class DocumentIntake(
         }
         catch (VirusScannerUnavailableException ex)
         {
-            logger.LogWarning(ex, "Antivirus unavailable for an upload to session {SessionId}", sessionId);
+            logger.LogWarning(ex, "Antivirus unavailable for an upload to {OwnerId}", ownerId);
             return Results.Problem(statusCode: 503, title: "Antivirus indisponible", detail: UploadRules.AntivirusUnavailable, type: Problems.TypeBase + "antivirus-unavailable");
         }
         catch (VirusScanFailedException ex)
