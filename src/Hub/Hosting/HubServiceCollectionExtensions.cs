@@ -78,6 +78,8 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<QuorumService>();
         services.AddSingleton<MemberLinks>();
         services.AddSingleton<LinkSigningKey>();
+        // Hosted services start in registration order: the schema (and the keys) before anything that reads the database.
+        services.AddHostedService<StartupTasks>();
         services.AddSingleton<DispatchService>();
         services.AddSingleton<DeliveryContentLoader>();
         services.AddSingleton<EvidenceLedger>();
@@ -121,7 +123,6 @@ public static class HubServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ReplyMailboxPoller>());
         services.AddHttpClient();
 
-        services.AddHostedService<StartupTasks>();
         services.AddHostedService<DeliverySweeper>();
         services.AddHealthChecks()
             .AddCheck<ReadinessCheck>("ready")
