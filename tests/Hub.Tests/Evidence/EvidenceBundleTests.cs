@@ -112,6 +112,54 @@ public sealed class EvidenceBundleTests(EvidenceBundleFixture fixture) : IClassF
         Assert.Contains("mardi 10 mars 2026 à 10\u00A0h", html, StringComparison.Ordinal); // sent, Paris time
     }
 
+    [Theory]
+    [InlineData("python")]
+    [InlineData("sh")]
+    public async Task VerifyGuide_Snippets_AcceptTheBundleAndRejectAnEditedLine(string language)
+    {
+        var folder = Directory.CreateTempSubdirectory("bundle-guide-");
+        try
+        {
+            ZipFile.ExtractToDirectory(new MemoryStream(fixture.Bundle), folder.FullName);
+            var guide = await File.ReadAllTextAsync(Path.Combine(folder.FullName, "VERIFY.md"));
+            var fence = language == "python" ? "```python\n" : "```sh\nexport LC_ALL=C";
+            var start = guide.IndexOf(fence, StringComparison.Ordinal) + fence.IndexOf('\n', StringComparison.Ordinal) + 1;
+            var script = guide[start..guide.IndexOf("```", start, StringComparison.Ordinal)];
+            var scriptPath = Path.Combine(folder.FullName, language == "python" ? "check.py" : "check.sh");
+            await File.WriteAllTextAsync(scriptPath, script);
+            var interpreter = language == "python" ? "python3" : "bash";
+
+            var intact = await RunAsync(interpreter, scriptPath, folder.FullName);
+            Assert.True(intact.ExitCode == 0, intact.Output);
+            Assert.DoesNotContain("ERREUR", intact.Output, StringComparison.Ordinal);
+
+            var chainPath = Path.Combine(folder.FullName, "chain.jsonl");
+            var chain = await File.ReadAllTextAsync(chainPath);
+            await File.WriteAllTextAsync(chainPath, chain.Replace("Élu001", "Élu101", StringComparison.Ordinal));
+            var edited = await RunAsync(interpreter, scriptPath, folder.FullName);
+            Assert.Contains("ERREUR", edited.Output, StringComparison.Ordinal);
+            Assert.True(language == "sh" || edited.ExitCode != 0, edited.Output); // the shell loop stops at the error without leaving the shell
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string script, string directory)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(program, [script])
+        {
+            WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
     public static TheoryData<string> Tamperings => ["edit-ledger", "edit-chain", "delete-ledger", "delete-chain", "swap-ledger", "swap-chain", "truncate-chain", "truncate-ledger"];
 
     [Theory]

@@ -43,7 +43,12 @@ public sealed class EvidenceBundleWriter(
 {
     private const int ChainPageSize = 2000;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // Letters stay readable (« intégré », not « int\u00E9gr\u00E9 »): these files are for people too.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
+    };
 
     /// <summary>
     /// Anchors the authority's head, then collects what the bundle needs. Null when there is nothing to export

@@ -60,7 +60,7 @@ public static class EvidenceVerifyGuide
             En shell, sans jq (`LC_ALL=C` pour que `sed` traite les octets tels quels) :
 
             ```sh
-            export LC_ALL=C; prev=$(sed -E 's/.*"prev": *"([0-9a-f]{64})".*/\1/' chain-start.json)
+            export LC_ALL=C; prev=$(sed -nE 's/.*"prev": *"([0-9a-f]{64})".*/\1/p' chain-start.json)
             while IFS= read -r line; do
               h=$(printf '%s' "$line" | sed -E 's/.*,"hash":"([0-9a-f]{64})".*/\1/')
               c=$(printf '%s' "$line" | sed -E 's/(.*),"hash":"[0-9a-f]{64}"/\1/' | sha256sum | cut -d' ' -f1)
