@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -257,6 +258,36 @@ public sealed class EvidenceBundleTests(EvidenceBundleFixture fixture) : IClassF
         Assert.False(report.IsIntact);
         Assert.Equal("chain.jsonl", report.Failure!.File);
         Assert.Equal(index.GetProperty("seq").GetInt64(), report.Failure.Seq);
+    }
+
+    [Fact]
+    public async Task SessionEvidence_TsaDown_ExportsAndSaysTheLastEntriesAreNotTimestamped()
+    {
+        var s = await Scenario.CreateAsync(App.Admin, members: 1);
+        var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop(); // nothing listens there any more: the TSA is down
+        var put = await App.Admin.PutAsJsonAsync($"/api/authorities/{s.AuthorityId}/connectors/horodatage", new
+        {
+            type = "rfc3161", enabled = true, settings = new { url = $"http://127.0.0.1:{port}/tsa" },
+        });
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        await App.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+
+        var response = await App.Admin.GetAsync($"/api/sessions/{s.SessionId}/evidence");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var bundle = await response.Content.ReadAsByteArrayAsync();
+        var files = Unzip(bundle);
+        Assert.Contains("pas encore horodatées", WebUtility.HtmlDecode(files["attestation.html"]), StringComparison.Ordinal);
+        Assert.Contains("ne sont pas encore horodatées", files["VERIFY.md"], StringComparison.Ordinal);
+        Assert.Contains("\"anchored\": false", files["manifest.json"], StringComparison.Ordinal);
+        var report = EvidenceBundleVerifier.Verify(new MemoryStream(bundle));
+        Assert.True(report.Usable);
+        Assert.False(report.IsIntact);
+        Assert.Contains("pas encore horodatées", report.Failure!.Reason, StringComparison.Ordinal);
+        Assert.Equal(Seq(Lines(files["ledger.jsonl"])[^1]), report.Failure.Seq);
     }
 
     [Fact]
