@@ -30,6 +30,25 @@ public sealed class EvidenceBundleFixture : IAsyncLifetime
             () => App.Admin.GetOkAsync($"/api/sessions/{Scenario.SessionId}/convocations"),
             json => json.EnumerateArray().SelectMany(c => c.GetProperty("deliveries").EnumerateArray()).Count(d => d.GetProperty("status").GetString() == "sent") >= 3,
             TimeSpan.FromSeconds(30), "3 deliveries sent");
+
+        // The first member reads the convocation through their link and answers; the others do nothing.
+        var email = Scenario.MemberEmails[0];
+        var message = await Eventually.WaitAsync(
+            () => Task.FromResult(App.Outbox().FirstOrDefault(m => m.To.Mailboxes.Any(x => x.Address == email))),
+            m => m is not null, TimeSpan.FromSeconds(30), "the first member's convocation");
+        const string LinkPrefix = "http://hub.test/convocations/";
+        var token = (message!.TextBody ?? "").Split(' ', '\n')
+            .First(w => w.StartsWith(LinkPrefix, StringComparison.Ordinal) && !w.Contains('#', StringComparison.Ordinal)).Trim()[LinkPrefix.Length..];
+        var document = (await App.Admin.GetOkAsync($"/api/sessions/{Scenario.SessionId}/documents")).EnumerateArray().First().Id();
+        using (var member = App.CreateClient(null))
+        {
+            // Reading is evidenced by an actual download, not by the page (a mail scanner follows page links).
+            Assert.Equal(HttpStatusCode.OK, (await member.GetAsync($"/api/documents/{document}/content?t={token}")).StatusCode);
+        }
+        var convocation = (await App.Admin.GetOkAsync($"/api/sessions/{Scenario.SessionId}/convocations")).EnumerateArray()
+            .Single(c => c.GetProperty("memberId").GetGuid() == Scenario.MemberIds[0]).GetProperty("convocationId").GetGuid();
+        await App.Admin.PostOkAsync($"/api/convocations/{convocation}/answer", new { attendance = "present" }, 200);
+
         var response = await App.Admin.GetAsync($"/api/sessions/{Scenario.SessionId}/evidence");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Bundle = await response.Content.ReadAsByteArrayAsync();
@@ -110,7 +129,14 @@ public sealed class EvidenceBundleTests(EvidenceBundleFixture fixture) : IClassF
         Assert.DoesNotContain("class=\"non\">non", html, StringComparison.Ordinal);
         Assert.Contains("non qualifiée", html, StringComparison.Ordinal);
         Assert.Contains("art. 41", html, StringComparison.Ordinal);
-        Assert.Contains("mardi 10 mars 2026 à 10\u00A0h", html, StringComparison.Ordinal); // sent, Paris time
+        var rows = html.Split("<tr>").Skip(2).ToList();
+        var reader = Assert.Single(rows, r => r.Contains("Élu000", StringComparison.Ordinal));
+        Assert.Contains("<td>présent</td>", reader, StringComparison.Ordinal);
+        Assert.Equal(2, reader.Split("mardi 10 mars 2026 à 10\u00A0h").Length - 1); // sent and first read, Paris time
+        var silent = Assert.Single(rows, r => r.Contains("Élu001", StringComparison.Ordinal));
+        Assert.Contains("<td>sans réponse</td>", silent, StringComparison.Ordinal);
+        Assert.Equal(1, silent.Split("mardi 10 mars 2026 à 10\u00A0h").Length - 1);
+        Assert.Contains($"elu001@{fixture.Scenario.AuthorityId:N}.example.org", silent, StringComparison.Ordinal);
     }
 
     [Theory]
