@@ -12,9 +12,11 @@ using Xunit;
 
 namespace IntegrationHub.Tests.Evidence;
 
-/// <summary>One hub on SQLite, one real send of a session to three members, its bundle exported once through the API.</summary>
-public sealed class EvidenceBundleFixture : IAsyncLifetime
+/// <summary>One hub, one real send of a session to three members, its bundle exported once through the API.</summary>
+public abstract class EvidenceBundleFixture : IAsyncLifetime
 {
+    protected abstract TestDatabase Database { get; }
+
     public HubApp App { get; private set; } = null!;
 
     public Scenario Scenario { get; private set; } = null!;
@@ -23,7 +25,7 @@ public sealed class EvidenceBundleFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        App = await HubApp.StartAsync(TestDatabase.Sqlite);
+        App = await HubApp.StartAsync(Database);
         Scenario = await Scenario.CreateAsync(App.Admin, members: 3);
         await App.Admin.PostOkAsync($"/api/sessions/{Scenario.SessionId}/send", new { }, 202);
         await Eventually.WaitAsync(
@@ -57,8 +59,23 @@ public sealed class EvidenceBundleFixture : IAsyncLifetime
     public async Task DisposeAsync() => await App.DisposeAsync();
 }
 
+public sealed class SqliteEvidenceBundleFixture : EvidenceBundleFixture
+{
+    protected override TestDatabase Database => TestDatabase.Sqlite;
+}
+
+public sealed class PostgresEvidenceBundleFixture : EvidenceBundleFixture
+{
+    protected override TestDatabase Database => TestDatabase.Postgres;
+}
+
 [Collection(HubHostsGroup.Name)]
-public sealed class EvidenceBundleTests(EvidenceBundleFixture fixture) : IClassFixture<EvidenceBundleFixture>
+public sealed class SqliteEvidenceBundleTests(SqliteEvidenceBundleFixture fixture) : EvidenceBundleTests(fixture), IClassFixture<SqliteEvidenceBundleFixture>;
+
+[Collection(HubHostsGroup.Name)]
+public sealed class PostgresEvidenceBundleTests(PostgresEvidenceBundleFixture fixture) : EvidenceBundleTests(fixture), IClassFixture<PostgresEvidenceBundleFixture>;
+
+public abstract class EvidenceBundleTests(EvidenceBundleFixture fixture)
 {
     private HubApp App => fixture.App;
 
