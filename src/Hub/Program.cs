@@ -2,6 +2,7 @@ using IntegrationHub.Assemblies;
 using IntegrationHub.Authorities;
 using IntegrationHub.ConnectorInstances;
 using IntegrationHub.Documents;
+using IntegrationHub.Evidence.Bundle;
 using IntegrationHub.Documents.Sources;
 using IntegrationHub.Convocations;
 using IntegrationHub.Hosting;
@@ -13,6 +14,12 @@ using IntegrationHub.Sessions;
 using IntegrationHub.Webhooks;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
+
+// `verify <bundle.zip>`: the offline evidence verifier, before any host, database or configuration.
+if (EvidenceBundleCommand.Matches(args))
+{
+    return EvidenceBundleCommand.Run(args, Console.Out);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddHub();
@@ -43,7 +50,9 @@ app.MapMailingEndpoints();
 app.MapMailingPages();
 app.MapDocumentSourceEndpoints();
 app.MapTwilioStatusEndpoint();
+app.MapEvidenceEndpoints();
 
 app.Run();
+return 0;
 
 public partial class Program;

@@ -11,6 +11,7 @@ using IntegrationHub.ConnectorInstances;
 using IntegrationHub.Connectors.Email;
 using IntegrationHub.Convocations;
 using IntegrationHub.Dispatch;
+using IntegrationHub.Evidence.Bundle;
 using IntegrationHub.Evidence.Ledger;
 using IntegrationHub.Evidence.Timestamping;
 using IntegrationHub.Legal;
@@ -87,6 +88,7 @@ public static class HubServiceCollectionExtensions
         // starts: the provider's validation would reject the missing ITimestampAuthorityResolver; anchoring is then off.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LedgerAnchoring>(sp));
         services.AddHostedService<LedgerAnchorSchedule>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EvidenceBundleWriter>(sp));
         services.AddTransient<DeliveryJob>();
 
         services.AddEmailChannel(options =>
