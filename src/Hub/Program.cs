@@ -26,7 +26,7 @@ builder.AddHub();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
+app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = IntegrationHub.Api.Problems.StatusOfUnhandled });
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -32,6 +32,43 @@ public static class Problems
     public static IResult Forbidden(string detail) =>
         Results.Problem(statusCode: 403, title: "Accès refusé", detail: detail, type: TypeBase + "forbidden");
 
+    /// <summary>The status of an answer to an exception no endpoint handled: 503 when the database failed (it may come back), else 500.</summary>
+    public static int StatusOfUnhandled(Exception exception) => IsDatabaseFailure(exception) ? 503 : 500;
+
+    /// <summary>
+    /// An exception no endpoint handled. Without this the answer was ASP.NET Core's English "An error occurred while
+    /// processing your request." with no detail (found by the database-loss fault test): the person reading it could not
+    /// tell a lost database from a bug, nor whether the operation was recorded. A request's writes are one transaction,
+    /// so a database failure leaves nothing half-written: say so, in French, and never show the exception itself.
+    /// </summary>
+    public static void DescribeUnhandled(Exception? exception, ProblemDetails problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (exception is null)
+        {
+            return;
+        }
+        if (IsDatabaseFailure(exception))
+        {
+            problem.Type = TypeBase + "database-unavailable";
+            problem.Title = "Base de données indisponible";
+            problem.Detail = "La base de données du hub ne répond pas ou la connexion a été coupée : l'opération n'a pas été enregistrée. Réessayez dans un instant.";
+        }
+        else
+        {
+            problem.Type = TypeBase + "internal-error";
+            problem.Title = "Erreur interne";
+            problem.Detail = "Une erreur inattendue a interrompu la requête ; elle est consignée dans le journal du hub avec l'identifiant traceId.";
+        }
+    }
+
+    private static bool IsDatabaseFailure(Exception exception) => exception switch
+    {
+        System.Data.Common.DbException => true,
+        _ when exception.InnerException is { } inner => IsDatabaseFailure(inner),
+        _ => false,
+    };
+
     /// <summary>Every problem the hub writes goes through here (ProblemDetails customisation): French typography for its texts.</summary>
     public static void ApplyFrenchTypography(ProblemDetails problem)
     {

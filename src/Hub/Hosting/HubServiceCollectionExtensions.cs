@@ -45,7 +45,11 @@ public static class HubServiceCollectionExtensions
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         });
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => Api.Problems.ApplyFrenchTypography(c.ProblemDetails));
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            Api.Problems.DescribeUnhandled(c.Exception, c.ProblemDetails);
+            Api.Problems.ApplyFrenchTypography(c.ProblemDetails);
+        });
         services.AddOpenApi();
 
         AddPersistence(services, configuration, hub, dataDirectory);

@@ -1,0 +1,90 @@
+using System.Net.Http.Json;
+using Dapper;
+using IntegrationHub.Tests.Infrastructure;
+using IntegrationHub.TestSupport;
+using IntegrationHub.TestSupport.Postgres;
+using Npgsql;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace IntegrationHub.Tests.Faults;
+
+/// <summary>
+/// The PostgreSQL connection drops in the middle of <c>POST /api/sessions/{id}/send</c>: the API answers a clear
+/// French problem (no stack trace), nothing of the send remains, and the same send succeeds once the database is back.
+/// </summary>
+/// <remarks>
+/// The SQLite variant ("disk full") would need a size-limited filesystem (a tmpfs or loop mount), which only root
+/// can mount and CI containers may forbid; it is not simulated here rather than faked.
+/// </remarks>
+[Collection(HubHostsGroup.Name)]
+public sealed class DatabaseLossTests(ITestOutputHelper output) : FaultTestBase(output)
+{
+    private const int Members = 20;
+
+    [Fact]
+    public async Task PostgresConnectionDropsDuringSend_ClearErrorNothingHalfWritten_ThenSendSucceeds()
+    {
+        var options = await HubProcess.PrepareAsync(TestDatabase.Postgres, Environment(workers: 2));
+        using var db = options.OpenDatabase();
+        var hub = await StartHubAsync(options, "hub");
+        var s = await FaultScenario.CreateAsync(hub.Admin, Members);
+        var databaseName = new NpgsqlConnectionStringBuilder(options.ConnectionString).Database!;
+
+        // Hold the ledger so the send's transaction stops half-way (convocations and deliveries written, not committed).
+        await using var blocker = new NpgsqlConnection(options.ConnectionString);
+        await blocker.OpenAsync();
+        await using var hold = await blocker.BeginTransactionAsync();
+        await blocker.ExecuteAsync("LOCK TABLE ledger_entries IN EXCLUSIVE MODE", transaction: hold);
+
+        var send = hub.Admin.PostAsJsonAsync(new Uri($"/api/sessions/{s.SessionId}/send", UriKind.Relative), new { });
+        await using var admin = new NpgsqlConnection(PostgresServer.Instance.AdminConnectionString);
+        await admin.OpenAsync();
+        await Eventually.WaitAsync(
+            () => admin.ExecuteScalarAsync<int>(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = @databaseName AND wait_event_type = 'Lock' AND pid <> @blocker",
+                new { databaseName, blocker = blocker.ProcessID }),
+            n => n > 0, TimeSpan.FromSeconds(20), "the send to wait on the ledger, half-way through its transaction");
+
+        // The database goes away: no new connection is allowed, and every connection of the hub is cut.
+        await admin.ExecuteAsync($"ALTER DATABASE \"{databaseName}\" ALLOW_CONNECTIONS false");
+        var terminated = await admin.ExecuteScalarAsync<int>(
+            "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @databaseName AND pid <> @blocker) t",
+            new { databaseName, blocker = blocker.ProcessID });
+
+        using var response = await send;
+        var body = await response.Content.ReadAsStringAsync();
+        Report($"connection cut ({terminated} backends) during send → {(int)response.StatusCode} {response.Content.Headers.ContentType}: {body}");
+        Assert.True((int)response.StatusCode is 500 or 503, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.ReadJsonAsync();
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains("base de données", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at ", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Npgsql", body, StringComparison.Ordinal);
+
+        // The database comes back.
+        await hold.RollbackAsync();
+        await admin.ExecuteAsync($"ALTER DATABASE \"{databaseName}\" ALLOW_CONNECTIONS true");
+
+        // Nothing half-written: no convocation, no delivery, the session still a draft, the chain whole.
+        await using (var connection = await db.OpenAsync())
+        {
+            Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM convocations WHERE session_id = @SessionId", new { s.SessionId }));
+            Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM deliveries WHERE session_id = @SessionId", new { s.SessionId }));
+        }
+        var session = await Eventually.WaitAsync(
+            async () => await hub.Admin.GetAsync(new Uri($"/api/sessions/{s.SessionId}", UriKind.Relative)),
+            r => r.IsSuccessStatusCode, TimeSpan.FromSeconds(20), "the hub to reach its database again");
+        Assert.Equal("draft", (await session.ReadJsonAsync()).GetProperty("status").GetString());
+        await s.AssertLedgerIntactAsync(db);
+
+        // The same send now succeeds, once per member.
+        await s.SendAsync(hub.Admin);
+        await s.WaitAllSentAsync(hub.Admin, TimeSpan.FromSeconds(30));
+        var perRecipient = s.CountPerRecipient(await Smtp.WaitForMessagesAsync(Members, TimeSpan.FromSeconds(5)));
+        Assert.All(perRecipient, p => Assert.Equal(1, p.Value));
+        await s.AssertLedgerIntactAsync(db);
+    }
+}
