@@ -19,6 +19,10 @@ public sealed class DeliverySweeper(
     IOptions<HubOptions> options,
     ILogger<DeliverySweeper> logger) : BackgroundService
 {
+    // When this node last put each overdue delivery back in the queue. A long dispatch keeps thousands of rows pending
+    // behind their (still queued) jobs: without this, every sweep would enqueue all of them again.
+    private readonly Dictionary<Guid, DateTimeOffset> _requeuedAt = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value.Dispatch;
@@ -37,11 +41,13 @@ public sealed class DeliverySweeper(
         {
             try
             {
-                var overdue = await deliveries.OverdueAsync(time.GetUtcNow(), settings.SweepInterval, settings.ClaimTimeout, stoppingToken);
-                if (overdue.Count > 0)
+                var now = time.GetUtcNow();
+                var overdue = await deliveries.OverdueAsync(now, settings.SweepInterval, settings.ClaimTimeout, stoppingToken);
+                var toEnqueue = ThrottleRequeues(overdue, now, settings.ClaimTimeout);
+                if (toEnqueue.Count > 0)
                 {
-                    logger.LogInformation("Re-enqueuing {Count} overdue deliveries", overdue.Count);
-                    dispatch.Enqueue(overdue);
+                    logger.LogInformation("Re-enqueuing {Count} overdue deliveries", toEnqueue.Count);
+                    dispatch.Enqueue(toEnqueue);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -50,5 +56,24 @@ public sealed class DeliverySweeper(
                 logger.LogError(ex, "Delivery sweep failed");
             }
         }
+    }
+
+    /// <summary>
+    /// The overdue deliveries not re-enqueued by this node within <paramref name="claimTimeout"/>: a job lost for good is
+    /// enqueued again after that long at the latest, the same bound as a claim abandoned by a stopped node.
+    /// </summary>
+    private List<Guid> ThrottleRequeues(IReadOnlyList<Guid> overdue, DateTimeOffset now, TimeSpan claimTimeout)
+    {
+        var stillOverdue = overdue.ToHashSet();
+        foreach (var id in _requeuedAt.Keys.Where(id => !stillOverdue.Contains(id)).ToList())
+        {
+            _requeuedAt.Remove(id);
+        }
+        var due = overdue.Where(id => !_requeuedAt.TryGetValue(id, out var at) || now - at >= claimTimeout).ToList();
+        foreach (var id in due)
+        {
+            _requeuedAt[id] = now;
+        }
+        return due;
     }
 }
