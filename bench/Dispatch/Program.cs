@@ -43,6 +43,7 @@ await using (var twilio = await TwilioStandIn.StartAsync())
     await driver.SetupAsync(smtp, twilio);
     Console.WriteLine(string.Create(inv, $"Setup through the API: {setupClock.Elapsed.TotalSeconds:F1} s ({options.Authorities} authorities, sessions ready)"));
 
+    var pgBefore = connectionString is null ? null : await PostgresActivity.ReadAsync(connectionString);
     var cpuBefore = hub.CpuSeconds();
     var rssBefore = hub.RssKb();
     using var stopSampling = new CancellationTokenSource();
@@ -112,6 +113,7 @@ await using (var twilio = await TwilioStandIn.StartAsync())
 
     var doneAt = dispatchClock.Elapsed;
     var cpuAfter = hub.CpuSeconds();
+    var pgAfter = connectionString is null ? null : await PostgresActivity.ReadAsync(connectionString);
     await stopSampling.CancelAsync();
     await sampler;
     var recordedEnd = lastSentAt - t0;
@@ -136,6 +138,10 @@ await using (var twilio = await TwilioStandIn.StartAsync())
         File.ReadLines(hub.LogPath).Count(l => l.StartsWith("warn:", StringComparison.Ordinal)),
         File.ReadLines(hub.LogPath).Count(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal)));
     hubFigures.Print(inv);
+    if (pgBefore is not null)
+    {
+        pgAfter!.PrintSince(pgBefore, deliveries);
+    }
 
     // The same messages for the baseline, interleaved email / SMS.
     replay = [];
