@@ -43,6 +43,12 @@ await using (var twilio = await TwilioStandIn.StartAsync())
     await driver.SetupAsync(smtp, twilio);
     Console.WriteLine(string.Create(inv, $"Setup through the API: {setupClock.Elapsed.TotalSeconds:F1} s ({options.Authorities} authorities, sessions ready)"));
 
+    if (connectionString is not null)
+    {
+        // Backends report their statistics at most once a second: let the setup's writes land before the snapshot.
+        await Task.Delay(TimeSpan.FromSeconds(2), clock);
+    }
+
     var pgBefore = connectionString is null ? null : await PostgresActivity.ReadAsync(connectionString);
     var cpuBefore = hub.CpuSeconds();
     var rssBefore = hub.RssKb();
