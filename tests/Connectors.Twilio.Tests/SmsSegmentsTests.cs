@@ -108,4 +108,29 @@ public sealed class SmsSegmentsTests
     {
         Assert.True(SmsSegments.IsGsm7("Conseil\r\nmunicipal\n"));
     }
+
+    [Theory]
+    [InlineData("Mairie de Côte-Saint-André : séance n° 12", "Mairie de Cote-Saint-André : séance no 12")]
+    [InlineData("L\u2019Haÿ-les-Roses\u00A0: «\u00A0Conseil\u00A0»", "L'Hay-les-Roses : \" Conseil \"")]
+    [InlineData("Œuvre sociale — vœu", "OEuvre sociale - voeu")]
+    [InlineData("Déjà GSM : é è ù à Ç", "Déjà GSM : é è ù à Ç")]
+    public void ToGsm7_FrenchAccentsAndTypography_BecomeGsm7(string text, string expected)
+    {
+        var converted = SmsSegments.ToGsm7(text);
+        Assert.Equal(expected, converted);
+        Assert.True(SmsSegments.IsGsm7(converted));
+    }
+
+    [Theory]
+    [InlineData("Séance annulée 🙁")]
+    [InlineData("Заседание")]
+    public void ToGsm7_OtherScriptsOrEmoji_AreLeftForUcs2(string text) => Assert.Equal(text, SmsSegments.ToGsm7(text));
+
+    [Fact]
+    public void ToGsm7_AFrenchAlertOfTwoUcs2Parts_FitsOneOrTwoGsm7Parts()
+    {
+        var alert = "Commune de Côte-Saint-André : convocation à la séance \"Conseil municipal\" du 26/03/2026 à 18 h 30. Répondre : https://hub.example.fr/convocations/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdEfGh";
+        Assert.Equal(3, SmsSegments.Count(alert));
+        Assert.True(SmsSegments.Count(SmsSegments.ToGsm7(alert)) <= 2);
+    }
 }

@@ -136,8 +136,9 @@ public sealed class TwilioSmsChannelTests : IAsyncLifetime
     [Fact]
     public async Task SendAsync_UnicodeBodyOverTwoParts_ThrowsPermanent()
     {
-        // 135 characters is 2 parts in GSM-7 but 3 in UCS-2: one « forces UCS-2.
-        var body = "« " + new string('a', 133);
+        // 135 characters is 2 parts in GSM-7 but 3 in UCS-2: one character outside GSM-7 that has no GSM-7 spelling
+        // (French accents and quotes do, SmsSegments.ToGsm7) forces UCS-2.
+        var body = "Ж " + new string('a', 133);
 
         var error = await Assert.ThrowsAsync<PermanentDeliveryException>(
             () => Channel().SendAsync(TwilioTestData.Sms("ucs2", shortText: body), CancellationToken.None));

@@ -64,7 +64,7 @@ public sealed class TwilioSmsChannel : IChannel
 
         var to = MobileNumber.ToE164(message.Recipient.Mobile) ?? throw new PermanentDeliveryException(
             $"The recipient's mobile number '{message.Recipient.Mobile}' is not a valid international (E.164) number.") { AddressRejected = true };
-        var body = string.IsNullOrWhiteSpace(message.ShortText) ? message.TextBody : message.ShortText;
+        var body = SmsSegments.ToGsm7(string.IsNullOrWhiteSpace(message.ShortText) ? message.TextBody : message.ShortText);
         if (string.IsNullOrWhiteSpace(body))
         {
             throw new PermanentDeliveryException("The message has no text to send by SMS.");
