@@ -45,7 +45,7 @@ public static class MailingComposer
         Paragraph(text, html, $"Le secrétariat des assemblées,\n{authority.Name}");
         html.Append("</body></html>");
 
-        // SMS: plain spaces and straight quotes keep the text in GSM 03.38 (see ConvocationComposer).
+        // SMS: the SMS channel spells accents and French quotes in GSM 03.38 (SmsSegments.ToGsm7); the title is cut to keep two parts.
         var title = mailing.Title.Length <= SmsTitleLength ? mailing.Title : mailing.Title[..(SmsTitleLength - 1)] + "…";
         return new OutboundMessage(
             delivery.IdempotencyKey,
@@ -56,7 +56,7 @@ public static class MailingComposer
             html.ToString())
         {
             AuthorityId = authority.Id.ToString(),
-            ShortText = $"{authority.Name} : documents \"{title.Replace('«', '"').Replace('»', '"')}\" à consulter : {link}",
+            ShortText = $"{authority.Name} : documents \"{title}\" à consulter : {link}",
         };
     }
 
