@@ -29,4 +29,10 @@ public static class ChannelNames
 
     /// <summary>Printed letter posted by the secretariat; never sent by a job.</summary>
     public const string Paper = "paper";
+
+    /// <summary>
+    /// The session's event in the members' own calendars (Microsoft 365): one event per session, one delivery row per
+    /// member carrying the event id and the member's response; sent by <see cref="Calendars.CalendarPublishJob"/>.
+    /// </summary>
+    public const string Calendar = "calendar";
 }

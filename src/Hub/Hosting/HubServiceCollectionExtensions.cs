@@ -86,6 +86,10 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LedgerAnchoring>(sp));
         services.AddHostedService<LedgerAnchorSchedule>();
         services.AddTransient<DeliveryJob>();
+        services.AddSingleton<Calendars.CalendarPublishers>();
+        services.AddTransient<Calendars.CalendarPublishJob>();
+        services.AddTransient<Calendars.CalendarAnswerSync>();
+        services.AddHostedService<Calendars.CalendarAnswerSchedule>();
 
         services.AddEmailChannel(options =>
         {

@@ -1,0 +1,36 @@
+using IntegrationHub.ConnectorInstances;
+using IntegrationHub.PluginHost;
+using IntegrationHub.Plugins.Calendars;
+
+namespace IntegrationHub.Calendars;
+
+/// <summary>
+/// The calendar publisher of an authority: its first enabled connector whose type publishes calendar events (for
+/// example <c>microsoft365</c>), or none.
+/// </summary>
+public sealed class CalendarPublishers(ConnectorStore store, ConnectorSecrets secrets, ConnectorTypeRegistry registry, IServiceProvider services)
+{
+    public async Task<bool> HasPublisherAsync(Guid authorityId, CancellationToken cancellationToken) =>
+        await FindAsync(authorityId, cancellationToken) is not null;
+
+    public async Task<ICalendarPublisher?> ResolveAsync(Guid authorityId, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(authorityId, cancellationToken) is not { } found)
+        {
+            return null;
+        }
+        return found.Provider.CreateCalendarPublisher(secrets.ToSettings(found.Instance), services);
+    }
+
+    private async Task<(ConnectorInstance Instance, ICalendarPublisherProvider Provider)?> FindAsync(Guid authorityId, CancellationToken cancellationToken)
+    {
+        foreach (var instance in await store.ListAsync(authorityId, cancellationToken))
+        {
+            if (instance.Enabled && registry.Find(instance.Type) is ICalendarPublisherProvider provider)
+            {
+                return (instance, provider);
+            }
+        }
+        return null;
+    }
+}
