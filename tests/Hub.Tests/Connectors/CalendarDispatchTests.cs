@@ -169,4 +169,22 @@ public sealed class CalendarDispatchTests : IAsyncLifetime
         Assert.Single(_graph.Events);
         Assert.All(Deliveries(convocations, "calendar"), d => Assert.Equal(2, d.GetProperty("attempts").GetInt32()));
     }
+
+    [Fact]
+    public async Task SessionChanged_PatchesTheSameEvent()
+    {
+        var s = await ScenarioWithCalendarAsync(members: 1);
+        await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+        await WaitForCalendarAsync(s.SessionId, sent: 1);
+
+        var patched = await _app.Admin.PatchAsJsonAsync($"/api/sessions/{s.SessionId}", new { place = "Salle des fêtes" });
+        Assert.True(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync());
+        await WaitForCalendarAsync(s.SessionId, sent: 1, purpose: "update");
+
+        var stored = Assert.Single(_graph.Events);
+        Assert.Equal(1, stored.Patches);
+        Assert.Equal("Salle des fêtes", (string?)stored.Body["location"]!["displayName"]);
+        var patch = Assert.Single(_graph.Requests, r => r.Method == "PATCH");
+        Assert.Contains(stored.Id, Uri.UnescapeDataString(patch.PathAndQuery), StringComparison.Ordinal);
+    }
 }
