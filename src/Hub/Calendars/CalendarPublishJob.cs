@@ -64,13 +64,19 @@ public sealed class CalendarPublishJob(
             var attendees = await AttendeesAsync(sessionId);
             DeliveryReceipt receipt;
             string published;
+            if (session.Status == SessionStatus.Cancelled && eventId is null)
+            {
+                // Cancelled before the event existed: nothing to put in, nothing to take out of, anyone's calendar.
+                foreach (var delivery in claimed)
+                {
+                    await deliveries.MarkSupersededAsync(delivery, "session cancelled before the calendar event was created", time.GetUtcNow());
+                }
+                return;
+            }
             if (session.Status == SessionStatus.Cancelled || claimed.Any(d => d.Purpose == DeliveryPurpose.Cancellation))
             {
-                if (eventId is not null)
-                {
-                    await publisher.CancelAsync(eventId, CancellationComment(session), CancellationToken.None);
-                }
-                receipt = new DeliveryReceipt(eventId ?? "none", "cancelled");
+                await publisher.CancelAsync(eventId!, CancellationComment(session), CancellationToken.None);
+                receipt = new DeliveryReceipt(eventId!, "cancelled");
                 published = $"cancel\n{CancellationComment(session)}";
             }
             else
