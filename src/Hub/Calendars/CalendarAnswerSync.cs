@@ -30,6 +30,8 @@ public sealed class CalendarAnswerSync(
     ConvocationStore convocations,
     AnswerStore answers,
     AnswerService answerService,
+    IBackgroundJobClient jobs,
+    ConnectorInstances.ChannelResolver channels,
     TimeProvider time,
     ILogger<CalendarAnswerSync> logger)
 {
@@ -88,6 +90,10 @@ public sealed class CalendarAnswerSync(
             if (await answerService.RecordAsync(session, convocation, attendance, null, false, Source, cancellationToken) is AnswerOutcome.Recorded)
             {
                 recorded++;
+                if (attendance == Attendance.Absent && attendee.Recipient.Email is not null)
+                {
+                    await OfferProxyAsync(session, convocation.Id);
+                }
             }
         }
         logger.LogInformation("Calendar answers of session {SessionId}: {Recorded} answers recorded, {Changed} responses changed", session.Id, recorded, changed);
@@ -122,6 +128,42 @@ public sealed class CalendarAnswerSync(
                 // Logged by SyncSessionAsync; the other sessions still get theirs.
             }
         }
+    }
+
+    /// <summary>A member who declined is offered, by email, to give a proxy (their answer link); through the outbox.</summary>
+    private async Task OfferProxyAsync(Session session, Guid convocationId)
+    {
+        // The email channel the member was convened by (the authority's own email connector, or the hub's default).
+        var channel = ChannelNames.Email;
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
+        {
+            foreach (var used in await connection.QueryAsync<string>(
+                "SELECT DISTINCT channel FROM deliveries WHERE convocation_id = @convocationId AND purpose = @convocation",
+                new { convocationId, convocation = DeliveryPurpose.Convocation }))
+            {
+                if (await channels.AddressOfAsync(session.AuthorityId, used, CancellationToken.None) == Plugins.Connectors.RecipientAddress.Email)
+                {
+                    channel = used;
+                    break;
+                }
+            }
+        }
+        var now = time.GetUtcNow();
+        var delivery = new Delivery
+        {
+            Id = Guid.CreateVersion7(),
+            AuthorityId = session.AuthorityId,
+            SessionId = session.Id,
+            ConvocationId = convocationId,
+            Channel = channel,
+            Purpose = DeliveryPurpose.ProxyOffer,
+            SessionVersion = session.Version,
+            Status = DeliveryStatus.Pending,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await database.InTransactionAsync((connection, transaction) => deliveries.InsertAsync(connection, transaction, delivery), CancellationToken.None);
+        jobs.Enqueue<DeliveryJob>(j => j.RunAsync(delivery.Id, CancellationToken.None));
     }
 
     internal static string? AttendanceOf(string response) => response switch

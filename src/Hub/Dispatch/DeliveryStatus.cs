@@ -19,6 +19,9 @@ public static class DeliveryPurpose
     public const string Update = "update";
     public const string Cancellation = "cancellation";
 
+    /// <summary>A member who declined in their calendar is offered to give a proxy (email with their answer link).</summary>
+    public const string ProxyOffer = "proxy-offer";
+
     /// <summary>Documents sent to élus outside a session (<see cref="Mailings.Mailing"/>).</summary>
     public const string Mailing = "mailing";
 }

@@ -187,4 +187,27 @@ public sealed class CalendarDispatchTests : IAsyncLifetime
         var patch = Assert.Single(_graph.Requests, r => r.Method == "PATCH");
         Assert.Contains(stored.Id, Uri.UnescapeDataString(patch.PathAndQuery), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task DeclinedInOutlook_RecordedAbsent_AndOfferedToGiveAProxyByEmail()
+    {
+        var s = await ScenarioWithCalendarAsync(members: 1);
+        await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+        await WaitForCalendarAsync(s.SessionId, sent: 1);
+        await _smtp.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30));
+        _graph.SetResponse(Assert.Single(_graph.Events).Id, s.MemberEmails[0], "declined", HubApp.DefaultNow.AddHours(1));
+
+        await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/calendar/sync", new { }, 200);
+
+        var messages = await _smtp.WaitForMessagesAsync(2, TimeSpan.FromSeconds(30));
+        var offer = Assert.Single(messages, m => m.Subject is { } subject && subject.StartsWith("Absence et pouvoir", StringComparison.Ordinal));
+        Assert.Equal(s.MemberEmails[0], offer.To.Mailboxes.Single().Address);
+        Assert.Contains("donner pouvoir à un collègue", offer.TextBody, StringComparison.Ordinal);
+        Assert.Contains("http://hub.test/convocations/", offer.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(offer.BodyParts.OfType<TextPart>(), p => p.ContentType.IsMimeType("text", "calendar"));
+        var after = await _app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations");
+        var answer = after.EnumerateArray().Single().GetProperty("answer");
+        Assert.Equal(("absent", "outlook"), (answer.GetProperty("attendance").GetString(), answer.GetProperty("source").GetString()));
+        Assert.Equal("sent", Assert.Single(Deliveries(after, "email", "proxy-offer")).GetProperty("status").GetString());
+    }
 }
