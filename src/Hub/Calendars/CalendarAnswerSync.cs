@@ -148,20 +148,7 @@ public sealed class CalendarAnswerSync(
                 }
             }
         }
-        var now = time.GetUtcNow();
-        var delivery = new Delivery
-        {
-            Id = Guid.CreateVersion7(),
-            AuthorityId = session.AuthorityId,
-            SessionId = session.Id,
-            ConvocationId = convocationId,
-            Channel = channel,
-            Purpose = DeliveryPurpose.ProxyOffer,
-            SessionVersion = session.Version,
-            Status = DeliveryStatus.Pending,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
+        var delivery = Delivery.Pending(session, convocationId, channel, DeliveryPurpose.ProxyOffer, time.GetUtcNow());
         await database.InTransactionAsync((connection, transaction) => deliveries.InsertAsync(connection, transaction, delivery), CancellationToken.None);
         jobs.Enqueue<DeliveryJob>(j => j.RunAsync(delivery.Id, CancellationToken.None));
     }

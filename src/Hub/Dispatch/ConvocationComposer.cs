@@ -163,6 +163,11 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
 
         var signature = authority.Kind == AuthorityKind.Commune ? "Le maire" : "Le président";
         Paragraph(text, html, $"{signature},\n{authority.Name}");
+        if (kind == MessageKind.Notice)
+        {
+            html.Append("</body></html>");
+            return;
+        }
         text.AppendLine("--")
             .AppendLine(CultureInfo.InvariantCulture, $"Convocation électronique adressée en application de l'article L2121-10 du CGCT. Règle de délai appliquée{Nbsp}: {session.Rule.Source}.");
         html.Append("<hr><p style=\"font-size:smaller\">Convocation électronique adressée en application de l'article L2121-10 du CGCT. Règle de délai appliquée&nbsp;: ")

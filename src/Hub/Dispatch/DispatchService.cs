@@ -177,19 +177,7 @@ public sealed class DispatchService(
     private async Task<Delivery> AddDeliveryAsync(
         DbConnection connection, DbTransaction transaction, Session session, Guid convocationId, string channel, string purpose, DateTimeOffset now)
     {
-        var delivery = new Delivery
-        {
-            Id = Guid.CreateVersion7(),
-            AuthorityId = session.AuthorityId,
-            SessionId = session.Id,
-            ConvocationId = convocationId,
-            Channel = channel,
-            Purpose = purpose,
-            SessionVersion = session.Version,
-            Status = DeliveryStatus.Pending,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
+        var delivery = Delivery.Pending(session, convocationId, channel, purpose, now);
         await deliveries.InsertAsync(connection, transaction, delivery);
         return delivery;
     }
