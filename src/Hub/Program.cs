@@ -1,5 +1,6 @@
 using IntegrationHub.Assemblies;
 using IntegrationHub.Authorities;
+using IntegrationHub.Calendars;
 using IntegrationHub.ConnectorInstances;
 using IntegrationHub.Documents;
 using IntegrationHub.Evidence.Bundle;
@@ -40,6 +41,7 @@ app.MapAssemblyEndpoints();
 app.MapMemberEndpoints();
 app.MapSessionEndpoints();
 app.MapConvocationEndpoints();
+app.MapCalendarEndpoints();
 app.MapPaperEndpoints();
 app.MapMemberAnswerPages();
 app.MapLegalEndpoints();

@@ -67,9 +67,10 @@ public sealed class ChannelResolver(
                 logger.LogWarning("Connector {Connector} of authority {AuthorityId} has type {Type}, which is not loaded", instance.Name, authorityId, instance.Type);
                 continue;
             }
-            if (type is Plugins.Timestamping.ITimestampAuthorityProvider or Plugins.Documents.IDocumentSourceProvider)
+            if (type is Plugins.Timestamping.ITimestampAuthorityProvider or Plugins.Documents.IDocumentSourceProvider or Plugins.Calendars.ICalendarPublisherProvider)
             {
-                // It serves the hub (a TSA, a document store), not members: a delivery on it could only fail.
+                // It serves the hub (a TSA, a document store) or publishes one calendar event per session, not one
+                // message per member: a delivery on it through the channel path could only fail.
                 continue;
             }
             channels.Add(new AuthorityChannel(instance.Name, type.Address));

@@ -11,7 +11,7 @@ namespace IntegrationHub.Convocations;
 
 public sealed record DeliveryResponse(
     Guid DeliveryId, string Channel, string Purpose, int SessionVersion, string Status, int Attempts, DateTimeOffset? SentAt,
-    string? ProviderMessageId, string? Error);
+    string? ProviderMessageId, string? Error, string? ProviderResponse = null);
 
 /// <summary>
 /// An answer. <c>ProxyVoid</c>, in the current answers: the proxy cannot be exercised (its holder will not attend,
@@ -54,7 +54,7 @@ public static class ConvocationEndpoints
     internal static AnswerResponse ToResponse(Answer a) => new(a.Attendance, a.ProxyHolderMemberId, a.IllnessCertified, a.Source, a.RecordedAt);
 
     internal static DeliveryResponse ToResponse(Delivery d) =>
-        new(d.Id, d.Channel, d.Purpose, d.SessionVersion, d.Status, d.Attempts, d.SentAt, d.ProviderMessageId, d.LastError);
+        new(d.Id, d.Channel, d.Purpose, d.SessionVersion, d.Status, d.Attempts, d.SentAt, d.ProviderMessageId, d.LastError, d.ProviderResponse);
 
     private static async Task<IResult> ListAsync(
         Guid sessionId, ClaimsPrincipal user, SessionStore sessions, ConvocationStore convocations, AnswerStore answers, TimeProvider time,

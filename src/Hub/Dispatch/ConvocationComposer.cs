@@ -25,12 +25,14 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
         {
             DeliveryPurpose.Update => MessageKind.Update,
             DeliveryPurpose.Cancellation => MessageKind.Cancellation,
+            DeliveryPurpose.ProxyOffer => MessageKind.Notice,
             _ => MessageKind.Convocation,
         };
         var subjectPrefix = kind switch
         {
             MessageKind.Update => "Modification de la convocation",
             MessageKind.Cancellation => "Annulation de la séance",
+            MessageKind.Notice => "Absence et pouvoir",
             _ => session.Urgent ? "Convocation en urgence" : "Convocation",
         };
         var subject = $"{subjectPrefix}{Nbsp}: {assembly.Name} du {when}";
@@ -39,7 +41,7 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
         var html = new StringBuilder();
         WriteBody(text, html, subject, member.DisplayName, kind, authority, assembly, session, when, content.ChangeSummary, (content.DocumentsLink, content.AnswerLink));
 
-        var calendar = new CalendarInvitation(
+        var calendar = kind == MessageKind.Notice ? null : new CalendarInvitation(
             Uid: $"session-{session.Id:N}-member-{member.Id:N}-{links.CalendarUidTag(session.Id, member.Id)}@{DomainOf(organizerEmail)}",
             // SEQUENCE must grow with every change the member is told about (RFC 5546 §2.1.4).
             Sequence: delivery.SessionVersion - 1,
@@ -106,6 +108,9 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
         {
             MessageKind.Cancellation =>
                 $"La séance de l'assemblée « {assembly.Name} » ({authority.Name}), prévue le {when}, est annulée.",
+            MessageKind.Notice =>
+                $"Vous avez indiqué dans votre agenda que vous ne pourrez pas assister à la séance de l'assemblée « {assembly.Name} » ({authority.Name}) du {when}. "
+                + "Votre absence est enregistrée. Si vous le souhaitez, vous pouvez donner pouvoir à un collègue de voter en votre nom (CGCT, art. L2121-20).",
             MessageKind.Update =>
                 $"La convocation à la séance de l'assemblée « {assembly.Name} » ({authority.Name}) est modifiée. La séance se tiendra le {when}, au lieu suivant{Nbsp}: {session.Place}.",
             _ =>
@@ -123,7 +128,11 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
             Paragraph(text, html, $"Motif{Nbsp}: {session.CancellationReason}");
         }
 
-        if (kind != MessageKind.Cancellation)
+        if (kind == MessageKind.Notice && personalLinks is var (_, proxyLink))
+        {
+            Paragraph(text, html, $"Donner pouvoir à un collègue ou modifier votre réponse{Nbsp}: {proxyLink}", proxyLink, "Donner pouvoir ou modifier ma réponse");
+        }
+        else if (kind != MessageKind.Cancellation)
         {
             if (session.Urgent)
             {
@@ -154,6 +163,11 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
 
         var signature = authority.Kind == AuthorityKind.Commune ? "Le maire" : "Le président";
         Paragraph(text, html, $"{signature},\n{authority.Name}");
+        if (kind == MessageKind.Notice)
+        {
+            html.Append("</body></html>");
+            return;
+        }
         text.AppendLine("--")
             .AppendLine(CultureInfo.InvariantCulture, $"Convocation électronique adressée en application de l'article L2121-10 du CGCT. Règle de délai appliquée{Nbsp}: {session.Rule.Source}.");
         html.Append("<hr><p style=\"font-size:smaller\">Convocation électronique adressée en application de l'article L2121-10 du CGCT. Règle de délai appliquée&nbsp;: ")

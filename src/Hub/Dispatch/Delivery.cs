@@ -27,6 +27,21 @@ public sealed class Delivery
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>A new, pending delivery of a session's convocation through <paramref name="channel"/>.</summary>
+    public static Delivery Pending(Sessions.Session session, Guid convocationId, string channel, string purpose, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        AuthorityId = session.AuthorityId,
+        SessionId = session.Id,
+        ConvocationId = convocationId,
+        Channel = channel,
+        Purpose = purpose,
+        SessionVersion = session.Version,
+        Status = DeliveryStatus.Pending,
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
+
     /// <summary>Passed to the channel on every attempt, so a provider can recognise a repeat.</summary>
     public string IdempotencyKey => $"delivery-{Id:N}";
 }

@@ -17,7 +17,8 @@ public sealed class DeliveryContentLoader(
     AssemblyStore assemblies,
     MemberLinks links,
     ConvocationComposer composer,
-    Mailings.MailingStore mailings)
+    Mailings.MailingStore mailings,
+    DeliveryStore deliveries)
 {
     public async Task<OutboundMessage> ComposeAsync(Delivery delivery, CancellationToken cancellationToken)
     {
@@ -34,7 +35,7 @@ public sealed class DeliveryContentLoader(
         var authority = (await authorities.GetAsync(session.AuthorityId, cancellationToken))!;
         var assembly = (await assemblies.GetAsync(session.AssemblyId, cancellationToken))!;
         var expires = session.EndsAt;
-        return composer.Compose(new ConvocationContent(
+        var message = composer.Compose(new ConvocationContent(
             authority, assembly, session, member, delivery,
             links.AnswerLink(convocation.Id, expires),
             links.DocumentsLink(convocation.Id, expires))
@@ -43,6 +44,9 @@ public sealed class DeliveryContentLoader(
                 ? await sessions.VersionSummaryAsync(session.Id, delivery.SessionVersion, cancellationToken)
                 : null,
         });
+        // A member on the session's Microsoft 365 event gets its invitation, updates and cancellation from Outlook: the
+        // hub's own iCalendar part would be a second invitation for the same session.
+        return await deliveries.HasCalendarDeliveryAsync(convocation.Id, cancellationToken) ? message with { Calendar = null } : message;
     }
 
     private async Task<OutboundMessage> ComposeMailingAsync(Delivery delivery, Guid recipientId, CancellationToken cancellationToken)

@@ -29,6 +29,12 @@ public sealed class DeliveryJob(
         {
             return;
         }
+        if (await deliveries.GetAsync(deliveryId, CancellationToken.None) is { Channel: ChannelNames.Calendar, SessionId: { } sessionId })
+        {
+            // One event per session: the calendar job takes every pending calendar row of the session at once.
+            jobs.Enqueue<Calendars.CalendarPublishJob>(j => j.RunAsync(sessionId, CancellationToken.None));
+            return;
+        }
         if (!await deliveries.TryClaimAsync(deliveryId, time.GetUtcNow(), dispatch.ClaimTimeout, cancellationToken))
         {
             await RescheduleIfNotYetDueAsync(deliveryId);
@@ -112,21 +118,30 @@ public sealed class DeliveryJob(
         }
     }
 
+    /// <summary>
+    /// How long to wait before attempt <paramref name="attempt"/> + 1 (at least what the provider asked for), or
+    /// <see langword="null"/> when the attempts are exhausted.
+    /// </summary>
+    internal static TimeSpan? RetryDelay(int attempt, DispatchOptions dispatch, Exception error)
+    {
+        var delays = dispatch.EffectiveRetryDelays;
+        if (attempt > delays.Count)
+        {
+            return null;
+        }
+        var delay = delays[attempt - 1];
+        return error is TransientDeliveryException { RetryAfter: { } retryAfter } && retryAfter > delay ? retryAfter : delay;
+    }
+
     private async Task RetryOrFailAsync(Delivery delivery, Exception error, DispatchOptions dispatch)
     {
         var now = time.GetUtcNow();
-        var delays = dispatch.EffectiveRetryDelays;
         var attempt = delivery.Attempts; // already counted by the claim
-        if (attempt > delays.Count)
+        if (RetryDelay(attempt, dispatch, error) is not { } delay)
         {
             logger.LogWarning(error, "Delivery {DeliveryId} failed after {Attempts} attempts", delivery.Id, attempt);
             await deliveries.MarkFailedAsync(delivery, $"{error.Message} (after {attempt} attempts)", now);
             return;
-        }
-        var delay = delays[attempt - 1];
-        if (error is TransientDeliveryException { RetryAfter: { } retryAfter } && retryAfter > delay)
-        {
-            delay = retryAfter;
         }
         logger.LogInformation("Delivery {DeliveryId} attempt {Attempt} failed ({Error}); retrying in {Delay}", delivery.Id, attempt, error.Message, delay);
         await deliveries.ScheduleRetryAsync(delivery, error.Message, now + delay, now);

@@ -19,6 +19,9 @@ public static class DeliveryPurpose
     public const string Update = "update";
     public const string Cancellation = "cancellation";
 
+    /// <summary>A member who declined in their calendar is offered to give a proxy (email with their answer link).</summary>
+    public const string ProxyOffer = "proxy-offer";
+
     /// <summary>Documents sent to élus outside a session (<see cref="Mailings.Mailing"/>).</summary>
     public const string Mailing = "mailing";
 }
@@ -29,4 +32,10 @@ public static class ChannelNames
 
     /// <summary>Printed letter posted by the secretariat; never sent by a job.</summary>
     public const string Paper = "paper";
+
+    /// <summary>
+    /// The session's event in the members' own calendars (Microsoft 365): one event per session, one delivery row per
+    /// member carrying the event id and the member's response; sent by <see cref="Calendars.CalendarPublishJob"/>.
+    /// </summary>
+    public const string Calendar = "calendar";
 }

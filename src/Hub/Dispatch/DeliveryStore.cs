@@ -123,6 +123,35 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
         return open == 0;
     }
 
+    /// <summary>Whether the convocation is on the session's calendar event (a <see cref="ChannelNames.Calendar"/> delivery).</summary>
+    public async Task<bool> HasCalendarDeliveryAsync(Guid convocationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(
+            "SELECT COUNT(*) FROM deliveries WHERE convocation_id = @convocationId AND channel = @calendar",
+            new { convocationId, calendar = ChannelNames.Calendar }) > 0;
+    }
+
+    /// <summary>
+    /// Records the attendee's response as the calendar holds it on the member's calendar delivery (its
+    /// <c>provider_response</c>), with a delivery event and its ledger entry in the same transaction; false when unchanged.
+    /// </summary>
+    public async Task<bool> RecordCalendarResponseAsync(Delivery delivery, string providerResponse, string detail, DateTimeOffset now)
+    {
+        if (delivery.ProviderResponse == providerResponse)
+        {
+            return false;
+        }
+        return await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var changed = await connection.ExecuteAsync(
+                "UPDATE deliveries SET provider_response = @providerResponse, updated_at = @now WHERE id = @id",
+                new { providerResponse, now, id = delivery.Id }, transaction) == 1;
+            await InsertEventAsync(connection, transaction, delivery, now, "report", detail, new { providerResponse });
+            return changed;
+        }, CancellationToken.None);
+    }
+
     public async Task<Delivery?> FindByProviderIdAsync(string providerMessageId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

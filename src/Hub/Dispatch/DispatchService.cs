@@ -37,6 +37,7 @@ public sealed class DispatchService(
     EvidenceLedger ledger,
     SessionDocumentStore documents,
     ConnectorInstances.ChannelResolver channels,
+    Calendars.CalendarPublishers calendars,
     IBackgroundJobClient jobs,
     TimeProvider time,
     ILogger<DispatchService> logger)
@@ -67,6 +68,7 @@ public sealed class DispatchService(
             return new SendOutcome.NoMemberInOffice();
         }
         var electronic = await channels.ElectronicChannelsAsync(session.AuthorityId, cancellationToken);
+        var hasCalendar = await calendars.HasPublisherAsync(session.AuthorityId, cancellationToken);
 
         var toEnqueue = new List<Guid>();
         var deliveryCount = 0;
@@ -95,6 +97,11 @@ public sealed class DispatchService(
                 var memberChannels = MemberChannels.For(member, electronic);
                 await ledger.AppendAsync(connection, transaction, session.AuthorityId, LedgerEntryTypes.ConvocationComposed,
                     new LedgerSubject(session.Id, convocation.Id, MemberId: member.Id), SessionEvidence.Convened(member, memberChannels), now);
+                if (hasCalendar && !member.WantsPaper && (member.M365Upn ?? member.Email) is not null)
+                {
+                    // One event for the session in the members' calendars; its row per member settles with the event id.
+                    memberChannels = [.. memberChannels, ChannelNames.Calendar];
+                }
                 foreach (var channel in memberChannels)
                 {
                     var delivery = await AddDeliveryAsync(connection, transaction, session, convocation.Id, channel, DeliveryPurpose.Convocation, now);
@@ -170,19 +177,7 @@ public sealed class DispatchService(
     private async Task<Delivery> AddDeliveryAsync(
         DbConnection connection, DbTransaction transaction, Session session, Guid convocationId, string channel, string purpose, DateTimeOffset now)
     {
-        var delivery = new Delivery
-        {
-            Id = Guid.CreateVersion7(),
-            AuthorityId = session.AuthorityId,
-            SessionId = session.Id,
-            ConvocationId = convocationId,
-            Channel = channel,
-            Purpose = purpose,
-            SessionVersion = session.Version,
-            Status = DeliveryStatus.Pending,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
+        var delivery = Delivery.Pending(session, convocationId, channel, purpose, now);
         await deliveries.InsertAsync(connection, transaction, delivery);
         return delivery;
     }

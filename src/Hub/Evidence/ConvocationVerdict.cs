@@ -17,7 +17,8 @@ public sealed record ConvocationVerdict(bool? Timely, DateOnly LatestSendDate, D
     {
         ArgumentNullException.ThrowIfNull(session);
         var firstSent = memberDeliveries
-            .Where(d => d.Purpose == DeliveryPurpose.Convocation && LeftTheHub.Contains(d.Status) && d.SentAt is not null)
+            // The calendar event is a courtesy, not the convocation: it carries neither the personal links nor the documents.
+            .Where(d => d.Purpose == DeliveryPurpose.Convocation && d.Channel != ChannelNames.Calendar && LeftTheHub.Contains(d.Status) && d.SentAt is not null)
             .Select(d => d.SentAt!.Value)
             .Order()
             .FirstOrDefault();

@@ -94,6 +94,10 @@ public static class HubServiceCollectionExtensions
         services.AddHostedService<LedgerAnchorSchedule>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EvidenceBundleWriter>(sp));
         services.AddTransient<DeliveryJob>();
+        services.AddSingleton<Calendars.CalendarPublishers>();
+        services.AddTransient<Calendars.CalendarPublishJob>();
+        services.AddTransient<Calendars.CalendarAnswerSync>();
+        services.AddHostedService<Calendars.CalendarAnswerSchedule>();
 
         services.AddEmailChannel(options =>
         {
@@ -108,7 +112,7 @@ public static class HubServiceCollectionExtensions
         });
 
         // Built-in connectors are plugins like any other: found by their IHubPlugin entry points.
-        services.AddHubPlugins(configuration, [typeof(EmailChannel).Assembly, typeof(Connectors.Twilio.TwilioSignature).Assembly, typeof(Connectors.SqlDocuments.SqlDocumentsPlugin).Assembly, typeof(Connectors.Timestamping.TimestampingPlugin).Assembly]);
+        services.AddHubPlugins(configuration, [typeof(EmailChannel).Assembly, typeof(Connectors.Twilio.TwilioSignature).Assembly, typeof(Connectors.SqlDocuments.SqlDocumentsPlugin).Assembly, typeof(Connectors.Timestamping.TimestampingPlugin).Assembly, typeof(Connectors.Microsoft365.Microsoft365Plugin).Assembly]);
         services.AddSingleton<Documents.SessionDocumentStore>();
         services.AddSingleton<Mailings.MailingStore>();
         services.AddSingleton<Mailings.MailingDispatch>();

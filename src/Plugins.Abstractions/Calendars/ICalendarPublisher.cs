@@ -24,7 +24,7 @@ public interface ICalendarPublisher
     /// <summary>Reads the attendees' current answers.</summary>
     /// <param name="providerEventId">The event.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>One answer per attendee who has answered.</returns>
+    /// <returns>One entry per attendee; <see cref="AttendeeAnswer.Response"/> is <c>none</c> for those who have not answered.</returns>
     Task<IReadOnlyList<AttendeeAnswer>> ReadAnswersAsync(string providerEventId, CancellationToken cancellationToken);
 }
 

@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using IntegrationHub.Plugins.Calendars;
+using IntegrationHub.Plugins.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Graph;
+using Microsoft.Graph.Models;
+using Microsoft.Graph.Models.ODataErrors;
+using Microsoft.Graph.Users.Item.Events.Item.Cancel;
+
+namespace IntegrationHub.Connectors.Microsoft365;
+
+/// <summary>
+/// One event per session in the organiser mailbox's calendar (INTEGRATIONS.md §1.2–§1.4): created with a
+/// <c>transactionId</c> so a retried POST does not duplicate it, PATCHed on change, cancelled with a comment, and read
+/// back for the attendees' answers. Every request asks for immutable ids and Paris times.
+/// </summary>
+internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settings, GraphServiceClient graph, ILogger<GraphCalendarPublisher> logger)
+    : ICalendarPublisher
+{
+    internal const string TimeZone = "Europe/Paris";
+    private const string DateTimeFormat = "yyyy-MM-dd'T'HH:mm:ss";
+
+    public async Task<DeliveryReceipt> PublishAsync(CalendarEventRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var attendees = Attendees(request.Attendees);
+        var created = request.ProviderEventId is null;
+        var result = await RunAsync(created ? "create event" : "update event", async () =>
+        {
+            var events = graph.Users[settings.OrganizerMailbox].Events;
+            if (request.ProviderEventId is not { } eventId)
+            {
+                var body = Content(request);
+                body.Attendees = attendees;
+                body.ResponseRequested = true;
+                body.AllowNewTimeProposals = false;
+                body.TransactionId = TransactionIdOf(request.IdempotencyKey);
+                if (request.OnlineMeeting)
+                {
+                    body.IsOnlineMeeting = true;
+                    body.OnlineMeetingProvider = OnlineMeetingProviderType.TeamsForBusiness;
+                }
+
+                return await events.PostAsync(body, rc => GraphClients.AddPreferHeaders(rc.Headers), cancellationToken);
+            }
+
+            var existing = await events[eventId].GetAsync(
+                rc =>
+                {
+                    rc.QueryParameters.Select = ["subject", "start", "end", "location", "attendees", "isOnlineMeeting"];
+                    GraphClients.AddPreferHeaders(rc.Headers);
+                },
+                cancellationToken) ?? throw new PermanentDeliveryException($"Graph returned no event {eventId}.");
+            return await events[eventId].PatchAsync(Patch(existing, request, attendees), rc => GraphClients.AddPreferHeaders(rc.Headers), cancellationToken);
+        }, cancellationToken) ?? throw new PermanentDeliveryException("Graph returned no event.");
+
+        LogPublished(logger, created ? "Created" : "Updated", result.Id, settings.OrganizerMailbox, attendees.Count);
+        return new DeliveryReceipt(
+            result.Id ?? throw new PermanentDeliveryException("Graph returned an event without id."),
+            JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["id"] = result.Id,
+                ["iCalUId"] = result.ICalUId,
+                ["webLink"] = result.WebLink,
+                ["transactionId"] = result.TransactionId,
+                ["joinUrl"] = result.OnlineMeeting?.JoinUrl,
+                ["attendees"] = result.Attendees?.Count ?? attendees.Count,
+            }));
+    }
+
+    public async Task CancelAsync(string providerEventId, string comment, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(providerEventId);
+        try
+        {
+            await RunAsync("cancel event", async () =>
+            {
+                await graph.Users[settings.OrganizerMailbox].Events[providerEventId].Cancel.PostAsync(
+                    new CancelPostRequestBody { Comment = comment },
+                    rc => GraphClients.AddPreferHeaders(rc.Headers),
+                    cancellationToken);
+                return true;
+            }, cancellationToken);
+            LogCancelled(logger, providerEventId, settings.OrganizerMailbox);
+        }
+        catch (PermanentDeliveryException e) when (e.InnerException is ODataError { ResponseStatusCode: 404 })
+        {
+            // Already deleted by someone in Outlook: the attendees were told then; nothing left to cancel.
+            LogAlreadyGone(logger, providerEventId, settings.OrganizerMailbox);
+        }
+    }
+
+    public async Task<IReadOnlyList<AttendeeAnswer>> ReadAnswersAsync(string providerEventId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(providerEventId);
+        var found = await RunAsync("read answers", () => graph.Users[settings.OrganizerMailbox].Events[providerEventId].GetAsync(
+            rc =>
+            {
+                rc.QueryParameters.Select = ["attendees", "iCalUId"];
+                GraphClients.AddPreferHeaders(rc.Headers);
+            },
+            cancellationToken), cancellationToken);
+        return [.. (found?.Attendees ?? [])
+            .Where(a => !string.IsNullOrWhiteSpace(a.EmailAddress?.Address))
+            .Select(a => new AttendeeAnswer(
+                a.EmailAddress!.Address!,
+                ResponseOf(a.Status?.Response),
+                a.Status?.Response is ResponseType.Accepted or ResponseType.Declined or ResponseType.TentativelyAccepted
+                    && a.Status.Time is { } time && time.Year > 1 ? time : null))];
+    }
+
+    /// <summary>
+    /// A deterministic <c>transactionId</c> for an idempotency key: the key itself when short and plain, otherwise a hash.
+    /// </summary>
+    internal static string TransactionIdOf(string idempotencyKey)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
+        return PlainKey().IsMatch(idempotencyKey)
+            ? idempotencyKey
+            : "hub-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))[..40];
+    }
+
+    internal static string ResponseOf(ResponseType? response) => response switch
+    {
+        ResponseType.Accepted => "accepted",
+        ResponseType.Declined => "declined",
+        ResponseType.TentativelyAccepted => "tentativelyAccepted",
+        _ => "none",
+    };
+
+    private static Event Content(CalendarEventRequest request)
+    {
+        var invitation = request.Invitation;
+        return new Event
+        {
+            Subject = invitation.Summary,
+            Body = new ItemBody { ContentType = BodyType.Html, Content = request.HtmlBody },
+            Start = new DateTimeTimeZone { DateTime = invitation.Start.ToString(DateTimeFormat, CultureInfo.InvariantCulture), TimeZone = TimeZoneOf(invitation) },
+            End = new DateTimeTimeZone { DateTime = invitation.End.ToString(DateTimeFormat, CultureInfo.InvariantCulture), TimeZone = TimeZoneOf(invitation) },
+            Location = new Location { DisplayName = invitation.Location },
+        };
+    }
+
+    private static string TimeZoneOf(CalendarInvitation invitation) =>
+        string.IsNullOrWhiteSpace(invitation.TimeZoneId) ? TimeZone : invitation.TimeZoneId;
+
+    /// <summary>
+    /// The PATCH body. When only the attendees changed, only <c>attendees</c> is sent, so Exchange tells only the added
+    /// and removed members. Otherwise the whole content goes, except the body of an online meeting: Exchange keeps the
+    /// Teams join blob in it, and overwriting it would disable the meeting.
+    /// </summary>
+    private static Event Patch(Event existing, CalendarEventRequest request, List<Attendee> attendees)
+    {
+        var wanted = Content(request);
+        var contentChanged = !string.Equals(existing.Subject, wanted.Subject, StringComparison.Ordinal)
+            || !SameTime(existing.Start, wanted.Start)
+            || !SameTime(existing.End, wanted.End)
+            || !string.Equals(existing.Location?.DisplayName ?? string.Empty, wanted.Location?.DisplayName ?? string.Empty, StringComparison.Ordinal);
+        var attendeesChanged = !AddressesOf(existing.Attendees).SetEquals(AddressesOf(attendees));
+        if (attendeesChanged && !contentChanged)
+        {
+            return new Event { Attendees = attendees };
+        }
+
+        wanted.Attendees = attendees;
+        if (existing.IsOnlineMeeting is true)
+        {
+            wanted.Body = null;
+        }
+
+        return wanted;
+    }
+
+    private static HashSet<string> AddressesOf(IEnumerable<Attendee>? attendees) =>
+        new((attendees ?? []).Select(a => a.EmailAddress?.Address ?? string.Empty), StringComparer.OrdinalIgnoreCase);
+
+    private static bool SameTime(DateTimeTimeZone? existing, DateTimeTimeZone? wanted) =>
+        existing?.DateTime is { } a && wanted?.DateTime is { } b
+        && DateTime.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.None, out var x)
+        && DateTime.TryParse(b, CultureInfo.InvariantCulture, DateTimeStyles.None, out var y)
+        && x == y
+        && string.Equals(existing.TimeZone, wanted.TimeZone, StringComparison.OrdinalIgnoreCase);
+
+    private List<Attendee> Attendees(IReadOnlyList<IntegrationHub.Plugins.Channels.Recipient> recipients)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var attendees = new List<Attendee>();
+        foreach (var recipient in recipients)
+        {
+            var address = recipient.M365Upn ?? recipient.Email;
+            if (string.IsNullOrWhiteSpace(address))
+            {
+                LogNoAddress(logger, recipient.DisplayName);
+                continue;
+            }
+
+            if (seen.Add(address.Trim()))
+            {
+                attendees.Add(new Attendee
+                {
+                    EmailAddress = new EmailAddress { Address = address.Trim(), Name = recipient.DisplayName },
+                    Type = AttendeeType.Required,
+                });
+            }
+        }
+
+        return attendees;
+    }
+
+    private static async Task<T> RunAsync<T>(string operation, Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (GraphFailures.Classify(e, operation) is not null)
+        {
+            throw GraphFailures.Classify(e, operation)!;
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
+    private static partial Regex PlainKey();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Action} calendar event {EventId} in {Mailbox} with {Count} attendees")]
+    private static partial void LogPublished(ILogger logger, string action, string? eventId, string mailbox, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cancelled calendar event {EventId} in {Mailbox}")]
+    private static partial void LogCancelled(ILogger logger, string eventId, string mailbox);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Calendar event {EventId} in {Mailbox} was already gone; nothing to cancel")]
+    private static partial void LogAlreadyGone(ILogger logger, string eventId, string mailbox);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Attendee {Name} has neither a Microsoft 365 UPN nor an email address; left out of the event")]
+    private static partial void LogNoAddress(ILogger logger, string name);
+}

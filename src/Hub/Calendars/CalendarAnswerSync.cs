@@ -1,0 +1,212 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Dapper;
+using Hangfire;
+using IntegrationHub.Api;
+using IntegrationHub.Convocations;
+using IntegrationHub.Dispatch;
+using IntegrationHub.Persistence;
+using IntegrationHub.Plugins.Calendars;
+using IntegrationHub.Plugins.Channels;
+using IntegrationHub.Security;
+using IntegrationHub.Sessions;
+
+namespace IntegrationHub.Calendars;
+
+/// <summary>What one synchronisation of a session's calendar answers did.</summary>
+public sealed record CalendarSyncResult(string? EventId, int Attendees, int AnswersRecorded, int ResponsesChanged);
+
+/// <summary>
+/// Reads the attendees' responses from the session's calendar event and records them: the response on the member's
+/// calendar delivery, and an answer through <see cref="AnswerService"/> with source <c>outlook</c> (accepted → present,
+/// declined → absent, tentativelyAccepted → tentative, which the quorum forecast counts as no answer). The latest
+/// answer wins: an Outlook response older than the member's current answer is not recorded, and both stay in the history.
+/// </summary>
+public sealed class CalendarAnswerSync(
+    HubDatabase database,
+    DeliveryStore deliveries,
+    CalendarPublishers publishers,
+    SessionStore sessions,
+    ConvocationStore convocations,
+    AnswerStore answers,
+    AnswerService answerService,
+    IBackgroundJobClient jobs,
+    ConnectorInstances.ChannelResolver channels,
+    TimeProvider time,
+    ILogger<CalendarAnswerSync> logger)
+{
+    public const string RecurringJobId = "calendar-answers";
+    public const string Source = "outlook";
+
+    public async Task<CalendarSyncResult> SyncSessionAsync(Session session, CancellationToken cancellationToken)
+    {
+        var calendarDeliveries = await ConvocationCalendarDeliveriesAsync(session.Id);
+        var eventId = calendarDeliveries.Select(d => d.ProviderMessageId).FirstOrDefault(id => id is not null);
+        if (eventId is null || session.Status == SessionStatus.Cancelled
+            || await publishers.ResolveAsync(session.AuthorityId, cancellationToken) is not { } publisher)
+        {
+            return new CalendarSyncResult(eventId, 0, 0, 0);
+        }
+        IReadOnlyList<AttendeeAnswer> read;
+        try
+        {
+            read = await publisher.ReadAnswersAsync(eventId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is PermanentDeliveryException or TransientDeliveryException)
+        {
+            logger.LogWarning(ex, "Could not read the calendar answers of session {SessionId}", session.Id);
+            throw;
+        }
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var attendees = await CalendarAttendee.ForSessionAsync(connection, session.Id);
+        var current = await answers.ForSessionAsync(session.Id, cancellationToken);
+        var (recorded, changed) = (0, 0);
+        foreach (var answer in read)
+        {
+            var attendee = attendees.FirstOrDefault(a => string.Equals(a.Address, answer.Address, StringComparison.OrdinalIgnoreCase));
+            var delivery = attendee is null ? null : calendarDeliveries.FirstOrDefault(d => d.ConvocationId == attendee.ConvocationId && d.Status == DeliveryStatus.Sent);
+            if (attendee is null || delivery is null)
+            {
+                continue;
+            }
+            var response = JsonSerializer.Serialize(new { eventId, attendee = answer.Address, response = answer.Response, respondedAt = answer.RespondedAt });
+            // Only a response that changed since the last read is news: an unchanged one was imported (or outdated) then.
+            if (!await deliveries.RecordCalendarResponseAsync(delivery, response, $"{Source}: {answer.Response}", time.GetUtcNow()))
+            {
+                continue;
+            }
+            changed++;
+            if (AttendanceOf(answer.Response) is not { } attendance)
+            {
+                continue;
+            }
+            // Latest wins: a response given in Outlook before the member's current answer does not replace it.
+            var latest = current.Of(attendee.MemberId);
+            if (latest is not null && (latest.Attendance == attendance || (answer.RespondedAt is { } at && at <= latest.RecordedAt)))
+            {
+                continue;
+            }
+            var convocation = (await convocations.GetAsync(attendee.ConvocationId, cancellationToken))!;
+            if (await answerService.RecordAsync(session, convocation, attendance, null, false, Source, cancellationToken) is AnswerOutcome.Recorded)
+            {
+                recorded++;
+                if (attendance == Attendance.Absent && attendee.Recipient.Email is not null)
+                {
+                    await OfferProxyAsync(session, convocation.Id);
+                }
+            }
+        }
+        logger.LogInformation("Calendar answers of session {SessionId}: {Recorded} answers recorded, {Changed} responses changed", session.Id, recorded, changed);
+        return new CalendarSyncResult(eventId, read.Count, recorded, changed);
+    }
+
+    /// <summary>The recurring job: every sent, upcoming session with a calendar event.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    public async Task SyncAllAsync(CancellationToken cancellationToken)
+    {
+        List<Guid> ids;
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            ids = (await connection.QueryAsync<Guid>(
+                """
+                SELECT DISTINCT s.id FROM sessions s JOIN deliveries d ON d.session_id = s.id
+                WHERE d.channel = @calendar AND d.status = @sent AND s.status = @sessionSent AND s.starts_at > @now
+                """,
+                new { calendar = ChannelNames.Calendar, sent = DeliveryStatus.Sent, sessionSent = SessionStatus.Sent, now = time.GetUtcNow() })).AsList();
+        }
+        foreach (var id in ids)
+        {
+            try
+            {
+                if (await sessions.GetAsync(id, cancellationToken) is { } session)
+                {
+                    await SyncSessionAsync(session, cancellationToken);
+                }
+            }
+            catch (Exception ex) when (ex is PermanentDeliveryException or TransientDeliveryException)
+            {
+                // Logged by SyncSessionAsync; the other sessions still get theirs.
+            }
+        }
+    }
+
+    /// <summary>A member who declined is offered, by email, to give a proxy (their answer link); through the outbox.</summary>
+    private async Task OfferProxyAsync(Session session, Guid convocationId)
+    {
+        // The email channel the member was convened by (the authority's own email connector, or the hub's default).
+        var channel = ChannelNames.Email;
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
+        {
+            foreach (var used in await connection.QueryAsync<string>(
+                "SELECT DISTINCT channel FROM deliveries WHERE convocation_id = @convocationId AND purpose = @convocation",
+                new { convocationId, convocation = DeliveryPurpose.Convocation }))
+            {
+                if (await channels.AddressOfAsync(session.AuthorityId, used, CancellationToken.None) == Plugins.Connectors.RecipientAddress.Email)
+                {
+                    channel = used;
+                    break;
+                }
+            }
+        }
+        var delivery = Delivery.Pending(session, convocationId, channel, DeliveryPurpose.ProxyOffer, time.GetUtcNow());
+        await database.InTransactionAsync((connection, transaction) => deliveries.InsertAsync(connection, transaction, delivery), CancellationToken.None);
+        jobs.Enqueue<DeliveryJob>(j => j.RunAsync(delivery.Id, CancellationToken.None));
+    }
+
+    internal static string? AttendanceOf(string response) => response switch
+    {
+        "accepted" => Attendance.Present,
+        "declined" => Attendance.Absent,
+        "tentativelyAccepted" => Attendance.Tentative,
+        _ => null,
+    };
+
+    private async Task<List<Delivery>> ConvocationCalendarDeliveriesAsync(Guid sessionId)
+    {
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        return (await connection.QueryAsync<Delivery>(
+            $"SELECT {DeliveryStore.Columns} FROM deliveries WHERE session_id = @sessionId AND channel = @calendar AND purpose = @convocation",
+            new { sessionId, calendar = ChannelNames.Calendar, convocation = DeliveryPurpose.Convocation })).AsList();
+    }
+}
+
+public static class CalendarEndpoints
+{
+    public static void MapCalendarEndpoints(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/sessions/{sessionId:guid}/calendar/sync", SyncAsync).WithTags("Convocations").RequireAuthorization(HubPolicies.Write);
+
+    /// <summary>« Actualiser les réponses »: reads the calendar answers now.</summary>
+    private static async Task<IResult> SyncAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, CalendarAnswerSync sync, CancellationToken cancellationToken)
+    {
+        if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
+        {
+            return AccessGuard.SessionNotFound(sessionId);
+        }
+        try
+        {
+            return Results.Ok(await sync.SyncSessionAsync(session, cancellationToken));
+        }
+        catch (TransientDeliveryException)
+        {
+            return Results.Problem(
+                type: Problems.TypeBase + "calendar-unavailable", title: "Service d'agenda indisponible",
+                detail: "Le service d'agenda ne répond pas pour le moment\u00A0: réessayez dans quelques minutes.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        catch (PermanentDeliveryException ex)
+        {
+            return Problems.Unprocessable("calendar-refused", "Lecture des réponses impossible", $"Le service d'agenda a refusé la lecture des réponses\u00A0: {ex.Message}");
+        }
+    }
+}
+
+/// <summary>Registers the recurring read of calendar answers at start-up.</summary>
+public sealed class CalendarAnswerSchedule(IRecurringJobManager jobs) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        jobs.AddOrUpdate<CalendarAnswerSync>(CalendarAnswerSync.RecurringJobId, s => s.SyncAllAsync(CancellationToken.None), "*/15 * * * *");
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

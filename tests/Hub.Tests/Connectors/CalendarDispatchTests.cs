@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using IntegrationHub.Tests.Infrastructure;
+using IntegrationHub.TestSupport;
+using IntegrationHub.TestSupport.Graph;
+using IntegrationHub.TestSupport.Smtp;
+using MimeKit;
+using Xunit;
+
+namespace IntegrationHub.Tests.Connectors;
+
+/// <summary>The hub with an authority's Microsoft 365 connector, configured through the API, against the Graph stand-in.</summary>
+[Collection(HubHostsGroup.Name)]
+public sealed class CalendarDispatchTests : IAsyncLifetime
+{
+    private const string Mailbox = "secretariat@mairie-saint-clair.fr";
+    private readonly SmtpSinkServer _smtp = new();
+    private GraphStandIn _graph = null!;
+    private HubApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _graph = await GraphStandIn.StartAsync(GraphStandIn.DefaultToken, Mailbox);
+        _app = await HubApp.StartAsync(TestDatabase.Sqlite, extra: new Dictionary<string, string?>
+        {
+            ["Hub:Connectors:Email:Host"] = _smtp.Host,
+            ["Hub:Connectors:Email:Port"] = _smtp.Port.ToString(CultureInfo.InvariantCulture),
+            ["Hub:Connectors:Email:Security"] = "None",
+            ["Hub:Connectors:Email:FromAddress"] = "convocations@mairie-saint-clair.fr",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _graph.DisposeAsync();
+        _smtp.Dispose();
+    }
+
+    private async Task<Scenario> ScenarioWithCalendarAsync(int members)
+    {
+        var s = await Scenario.CreateAsync(_app.Admin, members: members);
+        var put = await _app.Admin.PutAsJsonAsync($"/api/authorities/{s.AuthorityId}/connectors/m365", new
+        {
+            type = "microsoft365",
+            enabled = true,
+            settings = new { organizerMailbox = Mailbox, graphBaseUrl = _graph.BaseUrl.ToString(), credentialKind = "staticToken" },
+            secrets = new { staticToken = _graph.AccessToken },
+        });
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        return s;
+    }
+
+    private static IEnumerable<JsonElement> Deliveries(JsonElement convocations, string channel, string purpose = "convocation") =>
+        convocations.EnumerateArray().SelectMany(c => c.GetProperty("deliveries").EnumerateArray())
+            .Where(d => d.GetProperty("channel").GetString() == channel && d.GetProperty("purpose").GetString() == purpose);
+
+    private Task<JsonElement> WaitForCalendarAsync(Guid sessionId, int sent, string purpose = "convocation") =>
+        Eventually.WaitAsync(
+            () => _app.Admin.GetOkAsync($"/api/sessions/{sessionId}/convocations"),
+            json => Deliveries(json, "calendar", purpose).Count(d => d.GetProperty("status").GetString() == "sent") == sent,
+            TimeSpan.FromSeconds(30),
+            $"{sent} calendar deliveries ({purpose}) sent");
+
+    [Fact]
+    public async Task Send_WithMicrosoft365_OneEventForTheSession_ACalendarDeliveryPerMember_AndEmailsWithoutInvitation()
+    {
+        var s = await ScenarioWithCalendarAsync(members: 2);
+        await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+
+        var convocations = await WaitForCalendarAsync(s.SessionId, sent: 2);
+        var stored = Assert.Single(_graph.Events);
+        Assert.Equal(s.MemberEmails.Order(StringComparer.Ordinal), stored.AttendeeAddresses.Order(StringComparer.Ordinal));
+        Assert.Equal($"session-{s.SessionId:N}-v1", stored.TransactionId);
+        Assert.Equal("Conseil municipal du jeudi 26 mars 2026 à 18\u00A0h\u00A030", (string?)stored.Body["subject"]);
+        Assert.Equal("2026-03-26T18:30:00", (string?)stored.Body["start"]!["dateTime"]);
+        Assert.Equal("Europe/Paris", (string?)stored.Body["start"]!["timeZone"]);
+        Assert.Equal("Salle du conseil, hôtel de ville", (string?)stored.Body["location"]!["displayName"]);
+        Assert.Contains("Subvention à l'école de musique", System.Net.WebUtility.HtmlDecode((string?)stored.Body["body"]!["content"]), StringComparison.Ordinal);
+        var post = Assert.Single(_graph.Requests, r => r.Method == "POST");
+        Assert.Contains("IdType=\"ImmutableId\"", post.Prefer);
+        Assert.All(Deliveries(convocations, "calendar"), d =>
+        {
+            Assert.Equal(stored.Id, d.GetProperty("providerMessageId").GetString());
+            Assert.Contains("\"response\":\"none\"", d.GetProperty("providerResponse").GetString(), StringComparison.Ordinal);
+        });
+
+        var messages = await _smtp.WaitForMessagesAsync(2, TimeSpan.FromSeconds(30));
+        Assert.All(messages, m =>
+        {
+            Assert.DoesNotContain(m.BodyParts.OfType<TextPart>(), p => p.ContentType.IsMimeType("text", "calendar"));
+            Assert.Contains("http://hub.test/convocations/", m.TextBody, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task CalendarSync_OutlookAnswersBecomeAnswers_LatestWins_HistoryKeepsBoth()
+    {
+        var s = await ScenarioWithCalendarAsync(members: 3);
+        await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+        var convocations = await WaitForCalendarAsync(s.SessionId, sent: 3);
+        var eventId = Assert.Single(_graph.Events).Id;
+        Guid ConvocationOf(int member) => convocations.EnumerateArray()
+            .Single(c => c.GetProperty("memberId").GetGuid() == s.MemberIds[member]).GetProperty("convocationId").GetGuid();
+
+        // Member 2 answered in the hub before the sync; their older Outlook response must not replace it.
+        await _app.Admin.PostOkAsync($"/api/convocations/{ConvocationOf(2)}/answer", new { attendance = "present" }, 200);
+        _graph.SetResponse(eventId, s.MemberEmails[0], "accepted", HubApp.DefaultNow.AddHours(1));
+        _graph.SetResponse(eventId, s.MemberEmails[1], "tentativelyAccepted", HubApp.DefaultNow.AddHours(1));
+        _graph.SetResponse(eventId, s.MemberEmails[2], "declined", HubApp.DefaultNow.AddDays(-1));
+
+        var result = await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/calendar/sync", new { }, 200);
+        Assert.Equal(2, result.GetProperty("answersRecorded").GetInt32());
+
+        var after = await _app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations");
+        string? Current(int member, string field) => after.EnumerateArray()
+            .Single(c => c.GetProperty("memberId").GetGuid() == s.MemberIds[member]).GetProperty("answer").GetProperty(field).GetString();
+        Assert.Equal(("present", "outlook"), (Current(0, "attendance"), Current(0, "source")));
+        Assert.Equal(("tentative", "outlook"), (Current(1, "attendance"), Current(1, "source")));
+        Assert.Equal(("present", "secretariat"), (Current(2, "attendance"), Current(2, "source")));
+        Assert.Contains("\"response\":\"declined\"", Deliveries(after, "calendar").Single(d => Current(2, "source") is not null
+            && d.GetProperty("providerResponse").GetString()!.Contains(s.MemberEmails[2], StringComparison.Ordinal)).GetProperty("providerResponse").GetString(), StringComparison.Ordinal);
+        var quorum = await _app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/quorum");
+        Assert.Equal(2, quorum.GetProperty("present").GetInt32());
+        Assert.Equal(1, quorum.GetProperty("noAnswer").GetInt32());
+
+        // The secretariat records member 0 absent, then the member declines in Outlook later: the latest wins, both stay.
+        await _app.Admin.PostOkAsync($"/api/convocations/{ConvocationOf(0)}/answer", new { attendance = "absent" }, 200);
+        _graph.SetResponse(eventId, s.MemberEmails[0], "declined", HubApp.DefaultNow.AddHours(2));
+        var again = await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/calendar/sync", new { }, 200);
+        Assert.Equal(0, again.GetProperty("answersRecorded").GetInt32());
+        _graph.SetResponse(eventId, s.MemberEmails[0], "accepted", HubApp.DefaultNow.AddHours(3));
+        var third = await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/calendar/sync", new { }, 200);
+        Assert.Equal(1, third.GetProperty("answersRecorded").GetInt32());
+
+        var history = await _app.Admin.GetOkAsync($"/api/convocations/{ConvocationOf(0)}/answers");
+        Assert.Equal(
+            [("present", "outlook"), ("absent", "secretariat"), ("present", "outlook")],
+            history.EnumerateArray().OrderBy(a => a.GetProperty("recordedAt").GetDateTimeOffset())
+                .Select(a => (a.GetProperty("attendance").GetString(), a.GetProperty("source").GetString())));
+    }
+
+    [Fact]
+    public async Task Cancel_CancelsTheEventWithAFrenchComment()
+    {
+        var s = await ScenarioWithCalendarAsync(members: 1);
+        await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+        await WaitForCalendarAsync(s.SessionId, sent: 1);
+
+        await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/cancel", new { reason = "Report à une date ultérieure" }, 200);
+        await WaitForCalendarAsync(s.SessionId, sent: 1, purpose: "cancellation");
+
+        var stored = Assert.Single(_graph.Events);
+        Assert.True(stored.Cancelled);
+        Assert.Equal("La séance est annulée\u00A0: Report à une date ultérieure", stored.CancellationComment);
+    }
+
+    [Fact]
+    public async Task GraphThrottling_BeyondTheSdkRetries_TheOutboxRetriesAndOneEventIsCreated()
+    {
+        var s = await ScenarioWithCalendarAsync(members: 2);
+        // The SDK's retry handler tries 4 times; the fifth 429 falls on the outbox's second attempt.
+        _graph.FailNext(5, retryAfterSeconds: 0);
+        await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+
+        var convocations = await WaitForCalendarAsync(s.SessionId, sent: 2);
+
+        Assert.Single(_graph.Events);
+        Assert.All(Deliveries(convocations, "calendar"), d => Assert.Equal(2, d.GetProperty("attempts").GetInt32()));
+    }
+
+    [Fact]
+    public async Task SessionChanged_PatchesTheSameEvent()
+    {
+        var s = await ScenarioWithCalendarAsync(members: 1);
+        await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+        await WaitForCalendarAsync(s.SessionId, sent: 1);
+
+        var patched = await _app.Admin.PatchAsJsonAsync($"/api/sessions/{s.SessionId}", new { place = "Salle des fêtes" });
+        Assert.True(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync());
+        await WaitForCalendarAsync(s.SessionId, sent: 1, purpose: "update");
+
+        var stored = Assert.Single(_graph.Events);
+        Assert.Equal(1, stored.Patches);
+        Assert.Equal("Salle des fêtes", (string?)stored.Body["location"]!["displayName"]);
+        var patch = Assert.Single(_graph.Requests, r => r.Method == "PATCH");
+        Assert.Contains(stored.Id, Uri.UnescapeDataString(patch.PathAndQuery), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeclinedInOutlook_RecordedAbsent_AndOfferedToGiveAProxyByEmail()
+    {
+        var s = await ScenarioWithCalendarAsync(members: 1);
+        await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+        await WaitForCalendarAsync(s.SessionId, sent: 1);
+        await _smtp.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30));
+        _graph.SetResponse(Assert.Single(_graph.Events).Id, s.MemberEmails[0], "declined", HubApp.DefaultNow.AddHours(1));
+
+        await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/calendar/sync", new { }, 200);
+
+        var messages = await _smtp.WaitForMessagesAsync(2, TimeSpan.FromSeconds(30));
+        var offer = Assert.Single(messages, m => m.Subject is { } subject && subject.StartsWith("Absence et pouvoir", StringComparison.Ordinal));
+        Assert.Equal(s.MemberEmails[0], offer.To.Mailboxes.Single().Address);
+        Assert.Contains("donner pouvoir à un collègue", offer.TextBody, StringComparison.Ordinal);
+        Assert.Contains("http://hub.test/convocations/", offer.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(offer.BodyParts.OfType<TextPart>(), p => p.ContentType.IsMimeType("text", "calendar"));
+        var after = await _app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations");
+        var answer = after.EnumerateArray().Single().GetProperty("answer");
+        Assert.Equal(("absent", "outlook"), (answer.GetProperty("attendance").GetString(), answer.GetProperty("source").GetString()));
+        Assert.Equal("sent", Assert.Single(Deliveries(after, "email", "proxy-offer")).GetProperty("status").GetString());
+    }
+}
