@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using IntegrationHub.TestSupport;
 using IntegrationHub.TestSupport.Smtp;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -81,7 +82,7 @@ public sealed class EmailChannelDkimTests : IDisposable
             Host = "smtp.mairie-exemple.fr",
             FromAddress = TestMessages.FromAddress,
             DkimDomain = Domain,
-            DkimPrivateKeyPem = FakePem("PASUNECLE"),
+            DkimPrivateKeyPem = FakeSecrets.PrivateKeyPem("PASUNECLE"),
         };
 
         var failure = Assert.Throws<OptionsValidationException>(() => new EmailChannel(
@@ -122,6 +123,4 @@ public sealed class EmailChannelDkimTests : IDisposable
             Task.FromResult(LocatePublicKey(methods, domain, selector, cancellationToken));
     }
 
-    /// <summary>A PEM-shaped value that is not a key, built at run time so no key-like literal sits in the repository.</summary>
-    private static string FakePem(string body) => string.Join("\n", "-----BEGIN " + "PRIVATE KEY-----", body, "-----END " + "PRIVATE KEY-----");
 }

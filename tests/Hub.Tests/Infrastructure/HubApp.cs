@@ -20,7 +20,7 @@ public enum TestDatabase
 /// <summary>A real hub host (WebApplicationFactory) on a real database, with a data directory of its own.</summary>
 public sealed class HubApp : IAsyncDisposable
 {
-    public const string BootstrapKey = "test-bootstrap-admin-key";
+    public static readonly string BootstrapKey = FakeSecrets.Token("test-bootstrap");
 
     /// <summary>Tuesday 10 March 2026, 10:00 Paris: a fixed "today" for legal dates.</summary>
     public static readonly DateTimeOffset DefaultNow = new(2026, 3, 10, 9, 0, 0, TimeSpan.Zero);

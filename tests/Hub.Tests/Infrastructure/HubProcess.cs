@@ -15,7 +15,7 @@ namespace IntegrationHub.Tests.Infrastructure;
 /// </summary>
 public sealed class HubProcess : IAsyncDisposable
 {
-    public const string BootstrapKey = "fault-tests-bootstrap-admin-key";
+    public static readonly string BootstrapKey = FakeSecrets.Token("fault-tests-bootstrap");
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private const int MaxCapturedChars = 256 * 1024;

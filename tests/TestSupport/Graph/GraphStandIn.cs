@@ -18,7 +18,7 @@ namespace IntegrationHub.TestSupport.Graph;
 /// </summary>
 public sealed class GraphStandIn : IAsyncDisposable
 {
-    public const string DefaultToken = "stand-in-graph-token";
+    public static readonly string DefaultToken = FakeSecrets.Token("stand-in-graph");
     public const string DefaultMailbox = "secretariat@mairie-exemple.fr";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
@@ -82,13 +82,13 @@ public sealed class GraphStandIn : IAsyncDisposable
     }
 
     /// <summary>Starts a stand-in on a port the OS picks on 127.0.0.1, knowing <paramref name="mailboxes"/> (default <see cref="DefaultMailbox"/>).</summary>
-    public static async Task<GraphStandIn> StartAsync(string token = DefaultToken, params string[] mailboxes)
+    public static async Task<GraphStandIn> StartAsync(string? token = null, params string[] mailboxes)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        var standIn = new GraphStandIn(app, token, mailboxes.Length == 0 ? [DefaultMailbox] : mailboxes);
+        var standIn = new GraphStandIn(app, token ?? DefaultToken, mailboxes.Length == 0 ? [DefaultMailbox] : mailboxes);
         standIn.MapRoutes();
         await app.StartAsync();
         var address = app.Urls.Single().Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
