@@ -9,6 +9,9 @@ namespace IntegrationHub.ConnectorInstances;
 /// <summary>An electronic channel an authority delivers through, and the member address it needs.</summary>
 public sealed record AuthorityChannel(string Name, RecipientAddress Address);
 
+/// <summary>A channel ready to send, with the member address it delivers to (kept as evidence of where a message went).</summary>
+public sealed record ResolvedChannel(IChannel Channel, RecipientAddress Address);
+
 /// <summary>
 /// Finds the channel behind a delivery: the authority's own connector instance of that name when it has one, else the
 /// hub's embedded email channel for <c>email</c> (so a fresh install delivers without any configuration). Channels are
@@ -21,16 +24,16 @@ public sealed class ChannelResolver(
     IServiceProvider services,
     ILogger<ChannelResolver> logger) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<Guid, (int Revision, IChannel Channel)> _cache = new();
+    private readonly ConcurrentDictionary<Guid, (int Revision, ResolvedChannel Resolved)> _cache = new();
 
-    public async Task<IChannel?> ResolveAsync(Guid authorityId, string channelName, CancellationToken cancellationToken)
+    public async Task<ResolvedChannel?> ResolveAsync(Guid authorityId, string channelName, CancellationToken cancellationToken)
     {
         var instance = await store.GetAsync(authorityId, channelName, cancellationToken);
         if (instance is { Enabled: true })
         {
             if (_cache.TryGetValue(instance.Id, out var cached) && cached.Revision == instance.Revision)
             {
-                return cached.Channel;
+                return cached.Resolved;
             }
             var type = registry.Find(instance.Type)
                 ?? throw new PermanentDeliveryException($"Connector type '{instance.Type}' of '{instance.Name}' is not loaded on this hub.");
@@ -38,12 +41,15 @@ public sealed class ChannelResolver(
                 ?? throw new PermanentDeliveryException($"Connector '{instance.Name}' ({instance.Type}) does not deliver messages.");
             if (_cache.TryGetValue(instance.Id, out var stale))
             {
-                await DisposeAsync(stale.Channel);
+                await DisposeAsync(stale.Resolved.Channel);
             }
-            _cache[instance.Id] = (instance.Revision, channel);
-            return channel;
+            var resolved = new ResolvedChannel(channel, type.Address);
+            _cache[instance.Id] = (instance.Revision, resolved);
+            return resolved;
         }
-        return instance is null && channelName == ChannelNames.Email ? services.GetKeyedService<IChannel>(ChannelNames.Email) : null;
+        return instance is null && channelName == ChannelNames.Email && services.GetKeyedService<IChannel>(ChannelNames.Email) is { } embedded
+            ? new ResolvedChannel(embedded, RecipientAddress.Email)
+            : null;
     }
 
     public async Task<RecipientAddress?> AddressOfAsync(Guid authorityId, string channelName, CancellationToken cancellationToken)
@@ -84,9 +90,9 @@ public sealed class ChannelResolver(
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var (_, (_, channel)) in _cache)
+        foreach (var (_, (_, resolved)) in _cache)
         {
-            await DisposeAsync(channel);
+            await DisposeAsync(resolved.Channel);
         }
         _cache.Clear();
     }

@@ -10,6 +10,12 @@ public sealed class Delivery
 
     public Guid? ConvocationId { get; set; }
 
+    /// <summary>
+    /// The member the delivery is for, read with the row (from its convocation or mailing recipient) so that recording
+    /// each of its events as evidence needs no lookup; null only on a row built without it.
+    /// </summary>
+    public Guid? MemberId { get; set; }
+
     /// <summary>Set for the deliveries of a mailing (documents sent outside sessions); null for a convocation's.</summary>
     public Guid? MailingRecipientId { get; set; }
 
@@ -28,8 +34,9 @@ public sealed class Delivery
     public DateTimeOffset UpdatedAt { get; set; }
 
     /// <summary>A new, pending delivery of a session's convocation through <paramref name="channel"/>.</summary>
-    public static Delivery Pending(Sessions.Session session, Guid convocationId, string channel, string purpose, DateTimeOffset now) => new()
+    public static Delivery Pending(Sessions.Session session, Guid convocationId, string channel, string purpose, DateTimeOffset now, Guid? memberId = null) => new()
     {
+        MemberId = memberId,
         Id = Guid.CreateVersion7(),
         AuthorityId = session.AuthorityId,
         SessionId = session.Id,

@@ -41,9 +41,7 @@ public sealed class DeliveryJob(
             return;
         }
         var delivery = (await deliveries.GetAsync(deliveryId, CancellationToken.None))!;
-        await AttemptAsync(delivery, dispatch, cancellationToken);
-        var settled = await deliveries.GetAsync(deliveryId, CancellationToken.None);
-        if (settled?.Status is not (DeliveryStatus.Pending or DeliveryStatus.Sending)
+        if (await AttemptAsync(delivery, dispatch, cancellationToken)
             && await deliveries.IsBatchSettledAsync(delivery, CancellationToken.None))
         {
             // The dispatch is complete: its last facts (sent, failed) get a time-stamp now rather than at the next period.
@@ -51,47 +49,52 @@ public sealed class DeliveryJob(
         }
     }
 
-    private async Task AttemptAsync(Delivery delivery, DispatchOptions dispatch, CancellationToken cancellationToken)
+    /// <summary>One attempt; true when the delivery is settled (sent, failed for good, superseded), false when it will run again.</summary>
+    private async Task<bool> AttemptAsync(Delivery delivery, DispatchOptions dispatch, CancellationToken cancellationToken)
     {
+        RecipientAddress? address = null;
         try
         {
-            var channel = await channels.ResolveAsync(delivery.AuthorityId, delivery.Channel, CancellationToken.None)
+            var (channel, channelAddress) = await channels.ResolveAsync(delivery.AuthorityId, delivery.Channel, CancellationToken.None)
                 ?? throw new PermanentDeliveryException($"No channel '{delivery.Channel}' is configured for this authority.");
+            address = channelAddress;
             if (delivery.Purpose != DeliveryPurpose.Cancellation && await content.IsSessionCancelledAsync(delivery))
             {
                 await deliveries.MarkSupersededAsync(delivery, "session cancelled before this message went out", time.GetUtcNow());
-                return;
+                return true;
             }
             var message = await content.ComposeAsync(delivery, CancellationToken.None);
             if (cancellationToken.IsCancellationRequested)
             {
                 await deliveries.ReleaseAsync(delivery, time.GetUtcNow());
-                return;
+                return false;
             }
             // Once the call has started it is not cancelled on shutdown: a half-finished send is worse than a slower
             // stop (the provider may accept the message while we stop listening, and we would send it again).
             var receipt = await channel.SendAsync(message, CancellationToken.None);
             var now = time.GetUtcNow();
-            var evidence = SentMessageEvidence.Of(message, await channels.AddressOfAsync(delivery.AuthorityId, delivery.Channel, CancellationToken.None));
+            var evidence = SentMessageEvidence.Of(message, channelAddress);
             if (!await deliveries.MarkSentAsync(delivery, now, receipt.ProviderMessageId, receipt.ProviderResponse, evidence, now))
             {
                 logger.LogWarning("Delivery {DeliveryId} was sent but another worker had taken it over: kept as an event", delivery.Id);
             }
             logger.LogInformation("Delivery {DeliveryId} sent through {Channel} as {ProviderMessageId}", delivery.Id, delivery.Channel, receipt.ProviderMessageId);
+            return true;
         }
         catch (PermanentDeliveryException ex)
         {
             logger.LogWarning(ex, "Delivery {DeliveryId} through {Channel} failed permanently", delivery.Id, delivery.Channel);
             await deliveries.MarkFailedAsync(delivery, ex.Message, time.GetUtcNow());
-            if (ex.AddressRejected && await channels.AddressOfAsync(delivery.AuthorityId, delivery.Channel, CancellationToken.None) == RecipientAddress.Mobile)
+            if (ex.AddressRejected && address == RecipientAddress.Mobile)
             {
                 await content.FlagMobileAsync(delivery, ex.Message);
             }
+            return true;
         }
         catch (Exception ex)
         {
             // Every other failure is transient by the channel contract (IChannel remarks).
-            await RetryOrFailAsync(delivery, ex, dispatch);
+            return await RetryOrFailAsync(delivery, ex, dispatch);
         }
     }
 
@@ -133,7 +136,8 @@ public sealed class DeliveryJob(
         return error is TransientDeliveryException { RetryAfter: { } retryAfter } && retryAfter > delay ? retryAfter : delay;
     }
 
-    private async Task RetryOrFailAsync(Delivery delivery, Exception error, DispatchOptions dispatch)
+    /// <summary>Schedules the next attempt, or fails the delivery when none is left (true: settled).</summary>
+    private async Task<bool> RetryOrFailAsync(Delivery delivery, Exception error, DispatchOptions dispatch)
     {
         var now = time.GetUtcNow();
         var attempt = delivery.Attempts; // already counted by the claim
@@ -141,10 +145,11 @@ public sealed class DeliveryJob(
         {
             logger.LogWarning(error, "Delivery {DeliveryId} failed after {Attempts} attempts", delivery.Id, attempt);
             await deliveries.MarkFailedAsync(delivery, $"{error.Message} (after {attempt} attempts)", now);
-            return;
+            return true;
         }
         logger.LogInformation("Delivery {DeliveryId} attempt {Attempt} failed ({Error}); retrying in {Delay}", delivery.Id, attempt, error.Message, delay);
         await deliveries.ScheduleRetryAsync(delivery, error.Message, now + delay, now);
         jobs.Schedule<DeliveryJob>(j => j.RunAsync(delivery.Id, CancellationToken.None), delay);
+        return false;
     }
 }

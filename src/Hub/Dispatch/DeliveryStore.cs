@@ -19,7 +19,9 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
         channel AS Channel, purpose AS Purpose,
         session_version AS SessionVersion, status AS Status, attempts AS Attempts, next_attempt_at AS NextAttemptAt, claimed_at AS ClaimedAt,
         sent_at AS SentAt, provider_message_id AS ProviderMessageId, provider_response AS ProviderResponse, last_error AS LastError,
-        created_at AS CreatedAt, updated_at AS UpdatedAt
+        created_at AS CreatedAt, updated_at AS UpdatedAt,
+        COALESCE((SELECT c.member_id FROM convocations c WHERE c.id = deliveries.convocation_id),
+            (SELECT r.member_id FROM mailing_recipients r WHERE r.id = deliveries.mailing_recipient_id)) AS MemberId
         """;
 
     public async Task InsertAsync(DbConnection connection, DbTransaction transaction, Delivery delivery)
@@ -247,7 +249,7 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
             "INSERT INTO delivery_events (id, authority_id, delivery_id, at, status, detail) VALUES (@id, @authorityId, @deliveryId, @at, @status, @detail)",
             new { id = Guid.CreateVersion7(), authorityId = delivery.AuthorityId, deliveryId = delivery.Id, at, status = Truncate(status, 20), detail = Truncate(detail, 2000) },
             transaction);
-        var memberId = await connection.ExecuteScalarAsync<Guid?>(
+        var memberId = delivery.MemberId ?? await connection.ExecuteScalarAsync<Guid?>(
             delivery.ConvocationId is not null
                 ? "SELECT member_id FROM convocations WHERE id = @ConvocationId"
                 : "SELECT member_id FROM mailing_recipients WHERE id = @MailingRecipientId",

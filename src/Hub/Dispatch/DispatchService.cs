@@ -104,7 +104,7 @@ public sealed class DispatchService(
                 }
                 foreach (var channel in memberChannels)
                 {
-                    var delivery = await AddDeliveryAsync(connection, transaction, session, convocation.Id, channel, DeliveryPurpose.Convocation, now);
+                    var delivery = await AddDeliveryAsync(connection, transaction, session, convocation.Id, member.Id, channel, DeliveryPurpose.Convocation, now);
                     deliveryCount++;
                     if (channel != ChannelNames.Paper)
                     {
@@ -143,12 +143,16 @@ public sealed class DispatchService(
                 new LedgerSubject(session.Id),
                 new { summary, session.CancellationReason, changedAt = now, session = SessionEvidence.Snapshot(session, documentsNow) }, now);
             var channelsByConvocation = (await connection.QueryAsync<ConvocationChannel>(
-                    "SELECT DISTINCT convocation_id AS ConvocationId, channel AS Channel FROM deliveries WHERE session_id = @sessionId AND purpose = @purpose",
+                    """
+                    SELECT DISTINCT d.convocation_id AS ConvocationId, c.member_id AS MemberId, d.channel AS Channel
+                    FROM deliveries d JOIN convocations c ON c.id = d.convocation_id
+                    WHERE d.session_id = @sessionId AND d.purpose = @purpose
+                    """,
                     new { sessionId = session.Id, purpose = DeliveryPurpose.Convocation }, transaction))
                 .AsList();
             foreach (var row in channelsByConvocation)
             {
-                var delivery = await AddDeliveryAsync(connection, transaction, session, row.ConvocationId, row.Channel, purpose, now);
+                var delivery = await AddDeliveryAsync(connection, transaction, session, row.ConvocationId, row.MemberId, row.Channel, purpose, now);
                 if (row.Channel != ChannelNames.Paper)
                 {
                     toEnqueue.Add(delivery.Id);
@@ -175,9 +179,10 @@ public sealed class DispatchService(
     }
 
     private async Task<Delivery> AddDeliveryAsync(
-        DbConnection connection, DbTransaction transaction, Session session, Guid convocationId, string channel, string purpose, DateTimeOffset now)
+        DbConnection connection, DbTransaction transaction, Session session, Guid convocationId, Guid memberId, string channel, string purpose,
+        DateTimeOffset now)
     {
-        var delivery = Delivery.Pending(session, convocationId, channel, purpose, now);
+        var delivery = Delivery.Pending(session, convocationId, channel, purpose, now, memberId);
         await deliveries.InsertAsync(connection, transaction, delivery);
         return delivery;
     }
@@ -185,6 +190,7 @@ public sealed class DispatchService(
     private sealed class ConvocationChannel
     {
         public Guid ConvocationId { get; set; }
+        public Guid MemberId { get; set; }
         public string Channel { get; set; } = "";
     }
 }

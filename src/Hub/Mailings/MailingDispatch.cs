@@ -87,6 +87,7 @@ public sealed class MailingDispatch(
                         Id = Guid.CreateVersion7(),
                         AuthorityId = mailing.AuthorityId,
                         MailingRecipientId = recipient.Id,
+                        MemberId = recipient.MemberId,
                         Channel = channel,
                         Purpose = DeliveryPurpose.Mailing,
                         Status = DeliveryStatus.Pending,
