@@ -252,4 +252,31 @@ public sealed class GraphCalendarPublisherTests : IAsyncLifetime
 
         Assert.Equal(4, _graph.MaxConcurrentRequests);
     }
+
+    [Fact]
+    public async Task SubscribeAsync_NotificationUrlFailsTheHandshake_IsPermanent_AndNoSubscription()
+    {
+        var feed = (IntegrationHub.Plugins.Calendars.ICalendarChangeNotifications)Microsoft365TestData.Publisher(_graph);
+        // Nothing listens on port 9 of the loopback: Graph's validation request fails.
+        var request = new IntegrationHub.Plugins.Calendars.CalendarSubscriptionRequest(
+            new Uri("http://127.0.0.1:9/graph/notifications"), "client-state-of-the-test-0123456789abcdef", DateTimeOffset.UtcNow.AddHours(1));
+
+        var e = await Assert.ThrowsAsync<PermanentDeliveryException>(() => feed.SubscribeAsync(request, CancellationToken.None));
+
+        Assert.Contains("400", e.Message, StringComparison.Ordinal);
+        Assert.Empty(_graph.Subscriptions);
+        var post = Assert.Single(_graph.Requests);
+        Assert.Equal($"users/{GraphStandIn.DefaultMailbox}/events", (string?)post.Json!["resource"]);
+    }
+
+    [Fact]
+    public async Task RenewAsync_UnknownSubscription_IsPermanent()
+    {
+        var feed = (IntegrationHub.Plugins.Calendars.ICalendarChangeNotifications)Microsoft365TestData.Publisher(_graph);
+
+        var e = await Assert.ThrowsAsync<PermanentDeliveryException>(() => feed.RenewAsync("0f0e0d0c-0000-4000-8000-000000000000", DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None));
+
+        Assert.Contains("404", e.Message, StringComparison.Ordinal);
+        Assert.Equal("PATCH", Assert.Single(_graph.Requests).Method);
+    }
 }

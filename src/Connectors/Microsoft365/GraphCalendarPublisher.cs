@@ -19,9 +19,20 @@ namespace IntegrationHub.Connectors.Microsoft365;
 /// back for the attendees' answers. Every request asks for immutable ids and Paris times.
 /// </summary>
 internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settings, GraphServiceClient graph, ILogger<GraphCalendarPublisher> logger)
-    : ICalendarPublisher
+    : ICalendarPublisher, ICalendarChangeNotifications
 {
     internal const string TimeZone = "Europe/Paris";
+
+    /// <summary>
+    /// Outlook event subscriptions without resource data: 4230 minutes in the v1.0 reference, 10,080 in the current
+    /// overview (INTEGRATIONS.md §1.4). The shorter one is valid under both.
+    /// </summary>
+    internal static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromMinutes(4230);
+
+    public TimeSpan MaxSubscriptionLifetime => SubscriptionLifetime;
+
+    /// <summary>The resource watched: every event of the organiser mailbox (one subscription per mailbox, not per event).</summary>
+    internal string SubscriptionResource => $"users/{settings.OrganizerMailbox}/events";
     private const string DateTimeFormat = "yyyy-MM-dd'T'HH:mm:ss";
 
     public async Task<DeliveryReceipt> PublishAsync(CalendarEventRequest request, CancellationToken cancellationToken)
@@ -104,14 +115,51 @@ internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settin
                 GraphClients.AddPreferHeaders(rc.Headers);
             },
             cancellationToken), cancellationToken);
-        return [.. (found?.Attendees ?? [])
+        return AnswersOf(found);
+    }
+
+    /// <summary>
+    /// <c>POST /subscriptions</c> (INTEGRATIONS.md §1.4): Graph calls the notification URL with a <c>validationToken</c>
+    /// before it answers, so the hub's endpoint must already be reachable.
+    /// </summary>
+    public async Task<CalendarSubscription> SubscribeAsync(CalendarSubscriptionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var created = await RunAsync("create subscription", () => graph.Subscriptions.PostAsync(
+            new Subscription
+            {
+                ChangeType = "updated",
+                NotificationUrl = request.NotificationUrl.AbsoluteUri,
+                Resource = SubscriptionResource,
+                ExpirationDateTime = request.ExpiresAt,
+                ClientState = request.ClientState,
+            },
+            rc => GraphClients.AddPreferHeaders(rc.Headers),
+            cancellationToken), cancellationToken) ?? throw new PermanentDeliveryException("Graph returned no subscription.");
+        LogSubscribed(logger, created.Id, SubscriptionResource, created.ExpirationDateTime);
+        return new CalendarSubscription(
+            created.Id ?? throw new PermanentDeliveryException("Graph returned a subscription without id."),
+            created.Resource ?? SubscriptionResource,
+            created.ExpirationDateTime ?? request.ExpiresAt);
+    }
+
+    public async Task<DateTimeOffset> RenewAsync(string subscriptionId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(subscriptionId);
+        var renewed = await RunAsync("renew subscription", () => graph.Subscriptions[subscriptionId].PatchAsync(
+            new Subscription { ExpirationDateTime = expiresAt },
+            cancellationToken: cancellationToken), cancellationToken);
+        return renewed?.ExpirationDateTime ?? expiresAt;
+    }
+
+    private static List<AttendeeAnswer> AnswersOf(Event? found) =>
+        [.. (found?.Attendees ?? [])
             .Where(a => !string.IsNullOrWhiteSpace(a.EmailAddress?.Address))
             .Select(a => new AttendeeAnswer(
                 a.EmailAddress!.Address!,
                 ResponseOf(a.Status?.Response),
                 a.Status?.Response is ResponseType.Accepted or ResponseType.Declined or ResponseType.TentativelyAccepted
                     && a.Status.Time is { } time && time.Year > 1 ? time : null))];
-    }
 
     /// <summary>
     /// A deterministic <c>transactionId</c> for an idempotency key: the key itself when short and plain, otherwise a hash.
@@ -232,6 +280,9 @@ internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settin
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Action} calendar event {EventId} in {Mailbox} with {Count} attendees")]
     private static partial void LogPublished(ILogger logger, string action, string? eventId, string mailbox, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Subscribed ({SubscriptionId}) to changes of {Resource} until {ExpiresAt}")]
+    private static partial void LogSubscribed(ILogger logger, string? subscriptionId, string resource, DateTimeOffset? expiresAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cancelled calendar event {EventId} in {Mailbox}")]
     private static partial void LogCancelled(ILogger logger, string eventId, string mailbox);

@@ -130,6 +130,24 @@ public sealed class CalendarAnswerSync(
         }
     }
 
+    /// <summary>A change notification named this session's event: read its answers now (polling catches up on failure).</summary>
+    [AutomaticRetry(Attempts = 0)]
+    public async Task SyncNotifiedAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        if (await sessions.GetAsync(sessionId, cancellationToken) is not { Status: SessionStatus.Sent } session)
+        {
+            return;
+        }
+        try
+        {
+            await SyncSessionAsync(session, cancellationToken);
+        }
+        catch (Exception ex) when (ex is PermanentDeliveryException or TransientDeliveryException)
+        {
+            // Logged by SyncSessionAsync; the recurring job reads it again.
+        }
+    }
+
     /// <summary>A member who declined is offered, by email, to give a proxy (their answer link); through the outbox.</summary>
     private async Task OfferProxyAsync(Session session, Guid convocationId)
     {
@@ -172,8 +190,45 @@ public sealed class CalendarAnswerSync(
 
 public static class CalendarEndpoints
 {
-    public static void MapCalendarEndpoints(this IEndpointRouteBuilder app) =>
+    /// <summary>Graph's notifications are small; anything larger is not one.</summary>
+    private const long MaxNotificationBytes = 1024 * 1024;
+
+    public static void MapCalendarEndpoints(this IEndpointRouteBuilder app)
+    {
         app.MapPost("/api/sessions/{sessionId:guid}/calendar/sync", SyncAsync).WithTags("Convocations").RequireAuthorization(HubPolicies.Write);
+        // Anonymous (Graph carries no credential the hub could check): a notification is verified by its clientState.
+        app.MapPost(CalendarSubscriptions.NotificationPath, NotifyAsync).ExcludeFromDescription().DisableAntiforgery().AllowAnonymous();
+    }
+
+    /// <summary>
+    /// Microsoft Graph change notifications (INTEGRATIONS.md §1.4). With <c>validationToken</c> it is the subscription
+    /// handshake: answer 200 with the decoded token as <c>text/plain</c>, within 10 s. Otherwise a batch of
+    /// notifications: answer 202 within 3 s after enqueuing the syncs (the work runs in the background); 403 when none
+    /// of them carried a valid clientState.
+    /// </summary>
+    private static async Task<IResult> NotifyAsync(HttpRequest request, CalendarSubscriptions subscriptions, CancellationToken cancellationToken)
+    {
+        if (request.Query.TryGetValue("validationToken", out var token))
+        {
+            // The query string is already URL-decoded, as Graph expects the echo to be.
+            return Results.Text(token.ToString(), "text/plain", System.Text.Encoding.UTF8, StatusCodes.Status200OK);
+        }
+        if (request.ContentLength is > MaxNotificationBytes)
+        {
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
+        JsonElement payload;
+        try
+        {
+            payload = (await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken)).RootElement;
+        }
+        catch (JsonException)
+        {
+            return Results.BadRequest();
+        }
+        var outcome = await subscriptions.AcceptAsync(payload, cancellationToken);
+        return outcome.Accepted == 0 && outcome.Rejected > 0 ? Results.StatusCode(StatusCodes.Status403Forbidden) : Results.Accepted();
+    }
 
     /// <summary>« Actualiser les réponses »: reads the calendar answers now.</summary>
     private static async Task<IResult> SyncAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, CalendarAnswerSync sync, CancellationToken cancellationToken)
@@ -205,6 +260,8 @@ public sealed class CalendarAnswerSchedule(IRecurringJobManager jobs) : IHostedS
     public Task StartAsync(CancellationToken cancellationToken)
     {
         jobs.AddOrUpdate<CalendarAnswerSync>(CalendarAnswerSync.RecurringJobId, s => s.SyncAllAsync(CancellationToken.None), "*/15 * * * *");
+        // Renewal at half a subscription's lifetime (about 35 h): hourly is ample.
+        jobs.AddOrUpdate<CalendarSubscriptions>(CalendarSubscriptions.RecurringJobId, s => s.RenewAsync(CancellationToken.None), "7 * * * *");
         return Task.CompletedTask;
     }
 

@@ -95,6 +95,11 @@ public sealed class CalendarPublishJob(
                 await deliveries.MarkSentAsync(delivery, now, receipt.ProviderMessageId, response, new SentMessageEvidence(address, sha256), now);
             }
             logger.LogInformation("Calendar event {EventId} of session {SessionId} published for {Count} deliveries", receipt.ProviderMessageId, sessionId, claimed.Count);
+            if (eventId is null)
+            {
+                // A new event: make sure the organiser calendar's changes are notified (in its own job: Graph's handshake calls the hub back).
+                jobs.Enqueue<CalendarSubscriptions>(s => s.EnsureAsync(session.AuthorityId, CancellationToken.None));
+            }
         }
         catch (PermanentDeliveryException ex)
         {

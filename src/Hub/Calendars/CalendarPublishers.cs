@@ -17,7 +17,11 @@ public sealed class CalendarPublishers(ConnectorStore store, ConnectorSecrets se
     public async Task<bool> HasPublisherAsync(Guid authorityId, CancellationToken cancellationToken) =>
         await FindAsync(authorityId, cancellationToken) is not null;
 
-    public async Task<ICalendarPublisher?> ResolveAsync(Guid authorityId, CancellationToken cancellationToken)
+    public async Task<ICalendarPublisher?> ResolveAsync(Guid authorityId, CancellationToken cancellationToken) =>
+        (await ResolveEntryAsync(authorityId, cancellationToken))?.Publisher;
+
+    /// <summary>The publisher with the connector instance and settings revision it was built from.</summary>
+    public async Task<CalendarPublisherEntry?> ResolveEntryAsync(Guid authorityId, CancellationToken cancellationToken)
     {
         if (await FindAsync(authorityId, cancellationToken) is not { } found)
         {
@@ -26,11 +30,11 @@ public sealed class CalendarPublishers(ConnectorStore store, ConnectorSecrets se
         var instance = found.Instance;
         if (_cache.TryGetValue(instance.Id, out var cached) && cached.Revision == instance.Revision)
         {
-            return cached.Publisher;
+            return new CalendarPublisherEntry(instance.Id, instance.Revision, cached.Publisher);
         }
         var publisher = found.Provider.CreateCalendarPublisher(secrets.ToSettings(instance), services);
         _cache[instance.Id] = (instance.Revision, publisher);
-        return publisher;
+        return new CalendarPublisherEntry(instance.Id, instance.Revision, publisher);
     }
 
     private async Task<(ConnectorInstance Instance, ICalendarPublisherProvider Provider)?> FindAsync(Guid authorityId, CancellationToken cancellationToken)
@@ -45,3 +49,6 @@ public sealed class CalendarPublishers(ConnectorStore store, ConnectorSecrets se
         return null;
     }
 }
+
+/// <summary>An authority's calendar publisher and the connector instance (and settings revision) it comes from.</summary>
+public sealed record CalendarPublisherEntry(Guid ConnectorId, int Revision, ICalendarPublisher Publisher);

@@ -97,6 +97,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<Calendars.CalendarPublishers>();
         services.AddTransient<Calendars.CalendarPublishJob>();
         services.AddTransient<Calendars.CalendarAnswerSync>();
+        services.AddTransient<Calendars.CalendarSubscriptions>();
         services.AddHostedService<Calendars.CalendarAnswerSchedule>();
 
         services.AddEmailChannel(options =>

@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using IntegrationHub.Tests.Infrastructure;
-using IntegrationHub.TestSupport;
 using IntegrationHub.TestSupport.Graph;
 using IntegrationHub.TestSupport.Smtp;
 using MimeKit;
@@ -14,54 +12,26 @@ namespace IntegrationHub.Tests.Connectors;
 [Collection(HubHostsGroup.Name)]
 public sealed class CalendarDispatchTests : IAsyncLifetime
 {
-    private const string Mailbox = "secretariat@mairie-saint-clair.fr";
-    private readonly SmtpSinkServer _smtp = new();
+    private CalendarTestHost _host = null!;
     private GraphStandIn _graph = null!;
     private HubApp _app = null!;
+    private SmtpSinkServer _smtp = null!;
 
     public async Task InitializeAsync()
     {
-        _graph = await GraphStandIn.StartAsync(GraphStandIn.DefaultToken, Mailbox);
-        _app = await HubApp.StartAsync(TestDatabase.Sqlite, extra: new Dictionary<string, string?>
-        {
-            ["Hub:Connectors:Email:Host"] = _smtp.Host,
-            ["Hub:Connectors:Email:Port"] = _smtp.Port.ToString(CultureInfo.InvariantCulture),
-            ["Hub:Connectors:Email:Security"] = "None",
-            ["Hub:Connectors:Email:FromAddress"] = "convocations@mairie-saint-clair.fr",
-        });
+        _host = await CalendarTestHost.StartAsync();
+        (_graph, _app, _smtp) = (_host.Graph, _host.App, _host.Smtp);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _graph.DisposeAsync();
-        _smtp.Dispose();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private async Task<Scenario> ScenarioWithCalendarAsync(int members)
-    {
-        var s = await Scenario.CreateAsync(_app.Admin, members: members);
-        var put = await _app.Admin.PutAsJsonAsync($"/api/authorities/{s.AuthorityId}/connectors/m365", new
-        {
-            type = "microsoft365",
-            enabled = true,
-            settings = new { organizerMailbox = Mailbox, graphBaseUrl = _graph.BaseUrl.ToString(), credentialKind = "staticToken" },
-            secrets = new { staticToken = _graph.AccessToken },
-        });
-        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
-        return s;
-    }
+    private Task<Scenario> ScenarioWithCalendarAsync(int members) => _host.ScenarioWithCalendarAsync(members);
 
     private static IEnumerable<JsonElement> Deliveries(JsonElement convocations, string channel, string purpose = "convocation") =>
-        convocations.EnumerateArray().SelectMany(c => c.GetProperty("deliveries").EnumerateArray())
-            .Where(d => d.GetProperty("channel").GetString() == channel && d.GetProperty("purpose").GetString() == purpose);
+        CalendarTestHost.Deliveries(convocations, channel, purpose);
 
     private Task<JsonElement> WaitForCalendarAsync(Guid sessionId, int sent, string purpose = "convocation") =>
-        Eventually.WaitAsync(
-            () => _app.Admin.GetOkAsync($"/api/sessions/{sessionId}/convocations"),
-            json => Deliveries(json, "calendar", purpose).Count(d => d.GetProperty("status").GetString() == "sent") == sent,
-            TimeSpan.FromSeconds(30),
-            $"{sent} calendar deliveries ({purpose}) sent");
+        _host.WaitForCalendarAsync(sessionId, sent, purpose);
 
     [Fact]
     public async Task Send_WithMicrosoft365_OneEventForTheSession_ACalendarDeliveryPerMember_AndEmailsWithoutInvitation()
@@ -78,7 +48,7 @@ public sealed class CalendarDispatchTests : IAsyncLifetime
         Assert.Equal("Europe/Paris", (string?)stored.Body["start"]!["timeZone"]);
         Assert.Equal("Salle du conseil, hôtel de ville", (string?)stored.Body["location"]!["displayName"]);
         Assert.Contains("Subvention à l'école de musique", System.Net.WebUtility.HtmlDecode((string?)stored.Body["body"]!["content"]), StringComparison.Ordinal);
-        var post = Assert.Single(_graph.Requests, r => r.Method == "POST");
+        var post = Assert.Single(_graph.Requests, r => r.Method == "POST" && r.PathAndQuery.EndsWith("/events", StringComparison.Ordinal));
         Assert.Contains("IdType=\"ImmutableId\"", post.Prefer);
         Assert.All(Deliveries(convocations, "calendar"), d =>
         {

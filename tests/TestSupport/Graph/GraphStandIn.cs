@@ -16,7 +16,7 @@ namespace IntegrationHub.TestSupport.Graph;
 /// It checks the bearer token, stores events, lets a test answer for an attendee, and can answer 429 with
 /// <c>Retry-After</c>. Every request is logged with its headers and body.
 /// </summary>
-public sealed class GraphStandIn : IAsyncDisposable
+public sealed partial class GraphStandIn : IAsyncDisposable
 {
     public static readonly string DefaultToken = FakeSecrets.Token("stand-in-graph");
     public const string DefaultMailbox = "secretariat@mairie-exemple.fr";
@@ -128,6 +128,7 @@ public sealed class GraphStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _outbound.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
@@ -146,10 +147,21 @@ public sealed class GraphStandIn : IAsyncDisposable
         _app.MapGet("/v1.0/users/{mailbox}/events/{id}", (HttpContext c, string mailbox, string id) => HandleAsync(c, mailbox, _ => WithEvent(mailbox, id, e => Results.Json(e.Body, Json))));
         _app.MapMethods("/v1.0/users/{mailbox}/events/{id}", ["PATCH"], (HttpContext c, string mailbox, string id) => HandleAsync(c, mailbox, body => WithEvent(mailbox, id, e => Patch(e, body))));
         _app.MapPost("/v1.0/users/{mailbox}/events/{id}/cancel", (HttpContext c, string mailbox, string id) => HandleAsync(c, mailbox, body => WithEvent(mailbox, id, e => Cancel(e, body))));
+        MapSubscriptionRoutes();
         _app.MapFallback(() => Error(HttpStatusCode.BadRequest, "BadRequest", "Resource not found for the segment."));
     }
 
-    private async Task<IResult> HandleAsync(HttpContext context, string mailbox, Func<string, IResult> handle)
+    private Task<IResult> HandleAsync(HttpContext context, string mailbox, Func<string, IResult> handle) =>
+        HandleAsync(context, mailbox, body =>
+        {
+            lock (_gate)
+            {
+                return Task.FromResult(handle(body));
+            }
+        });
+
+    /// <summary>Logs, authenticates, injects failures and checks the mailbox (when the route has one), then runs <paramref name="handle"/> outside the lock.</summary>
+    private async Task<IResult> HandleAsync(HttpContext context, string? mailbox, Func<string, Task<IResult>> handle)
     {
         var request = context.Request;
         using var reader = new StreamReader(request.Body);
@@ -190,13 +202,13 @@ public sealed class GraphStandIn : IAsyncDisposable
                         : Error((HttpStatusCode)_failureStatus, "ServiceUnavailable", "Service unavailable.");
                 }
 
-                if (!_mailboxes.Contains(mailbox))
+                if (mailbox is not null && !_mailboxes.Contains(mailbox))
                 {
                     return Error(HttpStatusCode.NotFound, "ErrorInvalidUser", $"The requested user '{mailbox}' is invalid.");
                 }
-
-                return handle(body);
             }
+
+            return await handle(body);
         }
         finally
         {
