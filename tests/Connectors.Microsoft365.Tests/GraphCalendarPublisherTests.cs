@@ -130,19 +130,6 @@ public sealed class GraphCalendarPublisherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PublishAsync_OnlineMeetingChanged_LeavesTheBodyAndItsJoinBlob()
-    {
-        var publisher = Microsoft365TestData.Publisher(_graph);
-        var eventId = (await publisher.PublishAsync(Microsoft365TestData.Request(online: true), CancellationToken.None)).ProviderMessageId;
-
-        await publisher.PublishAsync(Microsoft365TestData.Request("session-42-v2", eventId, location: "Salle des fêtes", online: true), CancellationToken.None);
-
-        var patch = _graph.Requests.Single(r => r.Method == "PATCH").Json!;
-        Assert.Equal("Salle des fêtes", (string?)patch["location"]!["displayName"]);
-        Assert.Null(patch["body"]);
-    }
-
-    [Fact]
     public async Task CancelAsync_PostsTheFrenchComment()
     {
         var publisher = Microsoft365TestData.Publisher(_graph);
@@ -278,5 +265,42 @@ public sealed class GraphCalendarPublisherTests : IAsyncLifetime
 
         Assert.Contains("404", e.Message, StringComparison.Ordinal);
         Assert.Equal("PATCH", Assert.Single(_graph.Requests).Method);
+    }
+
+    [Fact]
+    public async Task PublishAsync_OnlineMeetingChanged_ReadsTheBodyFirst_AndKeepsTheTeamsBlob()
+    {
+        var publisher = Microsoft365TestData.Publisher(_graph);
+        var eventId = (await publisher.PublishAsync(Microsoft365TestData.Request(online: true), CancellationToken.None)).ProviderMessageId;
+        var joinUrl = (string)Assert.Single(_graph.Events).Body["onlineMeeting"]!["joinUrl"]!;
+
+        await publisher.PublishAsync(Microsoft365TestData.Request(key: "session-42-v2", eventId: eventId, location: "Salle des fêtes", online: true), CancellationToken.None);
+
+        var get = Assert.Single(_graph.Requests, r => r.Method == "GET");
+        Assert.Contains("body", Uri.UnescapeDataString(get.PathAndQuery).Split("$select=")[1].Split(','));
+        var patch = Assert.Single(_graph.Requests, r => r.Method == "PATCH").Json!;
+        Assert.Equal(["attendees", "body", "end", "location", "start", "subject"], patch.Select(p => p.Key).Where(k => !k.StartsWith('@')).Order(StringComparer.Ordinal));
+        var content = (string)patch["body"]!["content"]!;
+        Assert.StartsWith("<p>Ordre du jour", content, StringComparison.Ordinal);
+        Assert.Contains(joinUrl, content, StringComparison.Ordinal);
+        Assert.Contains("Réunion Microsoft Teams", content, StringComparison.Ordinal);
+        Assert.Equal(1, content.Split(joinUrl).Length - 1);
+        var stored = Assert.Single(_graph.Events);
+        Assert.True((bool?)stored.Body["isOnlineMeeting"]);
+        Assert.Equal("Salle des fêtes", (string?)stored.Body["location"]!["displayName"]);
+    }
+
+    [Fact]
+    public void TeamsBlob_FromTheRuleBeforeTheJoinLinkToTheEndOfTheBody()
+    {
+        const string Rule = "<div><span>________________________________________</span></div>";
+        var html = "<html><body><p>Ordre du jour</p><p>________________</p>" + Rule
+            + "<div><a href=\"https://teams.microsoft.com/l/meetup-join/19%3ameeting\">Rejoindre</a></div>" + Rule + "</body></html>";
+
+        var blob = GraphCalendarPublisher.TeamsBlob(html);
+
+        Assert.Equal(Rule + "<div><a href=\"https://teams.microsoft.com/l/meetup-join/19%3ameeting\">Rejoindre</a></div>" + Rule, blob);
+        Assert.Null(GraphCalendarPublisher.TeamsBlob("<html><body><p>Pas de réunion</p></body></html>"));
+        Assert.Equal("<html><body><p>Nouveau</p>" + blob + "</body></html>", GraphCalendarPublisher.WithBlob("<html><body><p>Nouveau</p></body></html>", blob!));
     }
 }

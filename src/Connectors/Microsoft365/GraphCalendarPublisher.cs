@@ -34,6 +34,8 @@ internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settin
     /// <summary>The resource watched: every event of the organiser mailbox (one subscription per mailbox, not per event).</summary>
     internal string SubscriptionResource => $"users/{settings.OrganizerMailbox}/events";
     private const string DateTimeFormat = "yyyy-MM-dd'T'HH:mm:ss";
+    private const string TeamsJoinPath = "teams.microsoft.com/l/meetup-join";
+    private const string TeamsRule = "________________";
 
     public async Task<DeliveryReceipt> PublishAsync(CalendarEventRequest request, CancellationToken cancellationToken)
     {
@@ -62,7 +64,7 @@ internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settin
             var existing = await events[eventId].GetAsync(
                 rc =>
                 {
-                    rc.QueryParameters.Select = ["subject", "start", "end", "location", "attendees", "isOnlineMeeting"];
+                    rc.QueryParameters.Select = ["subject", "body", "start", "end", "location", "attendees", "isOnlineMeeting", "onlineMeeting"];
                     GraphClients.AddPreferHeaders(rc.Headers);
                 },
                 cancellationToken) ?? throw new PermanentDeliveryException($"Graph returned no event {eventId}.");
@@ -198,10 +200,11 @@ internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settin
 
     /// <summary>
     /// The PATCH body. When only the attendees changed, only <c>attendees</c> is sent, so Exchange tells only the added
-    /// and removed members. Otherwise the whole content goes, except the body of an online meeting: Exchange keeps the
-    /// Teams join blob in it, and overwriting it would disable the meeting.
+    /// and removed members. Otherwise the whole content goes; for an online meeting the body is our new body followed by
+    /// the Teams join blob Exchange put in the current one (INTEGRATIONS.md §1.2: removing it disables the meeting), or
+    /// is left out when that blob cannot be found.
     /// </summary>
-    private static Event Patch(Event existing, CalendarEventRequest request, List<Attendee> attendees)
+    private Event Patch(Event existing, CalendarEventRequest request, List<Attendee> attendees)
     {
         var wanted = Content(request);
         var contentChanged = !string.Equals(existing.Subject, wanted.Subject, StringComparison.Ordinal)
@@ -217,10 +220,53 @@ internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settin
         wanted.Attendees = attendees;
         if (existing.IsOnlineMeeting is true)
         {
-            wanted.Body = null;
+            if (TeamsBlob(existing.Body?.Content) is { } blob)
+            {
+                wanted.Body!.Content = WithBlob(request.HtmlBody, blob);
+            }
+            else
+            {
+                LogNoTeamsBlob(logger, existing.Id);
+                wanted.Body = null;
+            }
+        }
+        else if (request.OnlineMeeting)
+        {
+            // Became hybrid after the event was created: Exchange adds the meeting and its blob.
+            wanted.IsOnlineMeeting = true;
+            wanted.OnlineMeetingProvider = OnlineMeetingProviderType.TeamsForBusiness;
         }
 
         return wanted;
+    }
+
+    /// <summary>
+    /// The Teams join blob of an online meeting's body: from the <c>&lt;div&gt;</c> holding the rule of underscores that
+    /// opens it, before the first join link, to the end of the body.
+    /// </summary>
+    internal static string? TeamsBlob(string? html)
+    {
+        if (string.IsNullOrEmpty(html))
+        {
+            return null;
+        }
+
+        var link = html.IndexOf(TeamsJoinPath, StringComparison.OrdinalIgnoreCase);
+        var rule = link < 0 ? -1 : html.LastIndexOf(TeamsRule, link, StringComparison.Ordinal);
+        if (rule < 0)
+        {
+            return null;
+        }
+
+        var start = html.LastIndexOf("<div", rule, StringComparison.OrdinalIgnoreCase) is var div and >= 0 ? div : rule;
+        var end = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase) is var close and >= 0 && close > start ? close : html.Length;
+        return html[start..end];
+    }
+
+    internal static string WithBlob(string html, string blob)
+    {
+        var close = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
+        return close < 0 ? html + blob : html[..close] + blob + html[close..];
     }
 
     private static HashSet<string> AddressesOf(IEnumerable<Attendee>? attendees) =>
@@ -289,6 +335,9 @@ internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settin
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Calendar event {EventId} in {Mailbox} was already gone; nothing to cancel")]
     private static partial void LogAlreadyGone(ILogger logger, string eventId, string mailbox);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No Teams join blob found in the body of online meeting {EventId}: its body is left as it is")]
+    private static partial void LogNoTeamsBlob(ILogger logger, string? eventId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Attendee {Name} has neither a Microsoft 365 UPN nor an email address; left out of the event")]
     private static partial void LogNoAddress(ILogger logger, string name);

@@ -162,7 +162,8 @@ public sealed class CalendarPublishJob(
             invitation,
             [.. attendees.Select(a => a.Recipient)],
             body,
-            OnlineMeeting: false);
+            // A hybrid session gets a Teams meeting (CGCT L5211-11-1, L4132-9-1).
+            OnlineMeeting: session.Hybrid);
     }
 
     private static string CancellationComment(Session session) =>

@@ -141,6 +141,13 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
                     $"Cette séance est convoquée en urgence, avec un délai abrégé à {session.Rule.UrgentNoticeDays} jour(s) franc(s). Motif de l'urgence{Nbsp}: {session.UrgencyReason}. L'assemblée se prononcera sur l'urgence dès l'ouverture de la séance.");
             }
 
+            if (session.Hybrid && RemoteSessions.ArticleFor(authority.Kind) is { } article)
+            {
+                // CGCT L5211-11-1 / L4132-9-1: a session held by videoconference is mentioned in the convocation.
+                Paragraph(text, html,
+                    $"Cette séance se tient en plusieurs lieux, par visioconférence ({article}). Le quorum s'apprécie sur la présence des membres dans les différents lieux, et seuls les votes publics y ont lieu.");
+            }
+
             text.AppendLine(CultureInfo.InvariantCulture, $"Ordre du jour{Nbsp}:");
             html.Append("<h2>Ordre du jour</h2><ol>");
             foreach (var item in session.Items)

@@ -24,6 +24,10 @@ public sealed class Session
     public string Place { get; set; } = "";
     public bool Urgent { get; set; }
     public string? UrgencyReason { get; set; }
+
+    /// <summary>Held in several places by videoconference (<see cref="Legal.RemoteSessions"/>).</summary>
+    public bool Hybrid { get; set; }
+
     public string Status { get; set; } = SessionStatus.Draft;
     public int Version { get; set; }
     public DateTimeOffset? SentAt { get; set; }

@@ -14,13 +14,13 @@ public sealed record AgendaItemResponse(Guid Id, int Position, string Title, str
 public sealed record SessionResponse(
     Guid Id, Guid AuthorityId, Guid AssemblyId, string StartsAt, DateTimeOffset StartsAtUtc, int DurationMinutes, string Place,
     bool Urgent, string? UrgencyReason, string Status, int Version, DateTimeOffset? SentAt, DateOnly LatestSendDate,
-    RuleResponse Rule, IReadOnlyList<AgendaItemResponse> Items, string? CancellationReason)
+    RuleResponse Rule, IReadOnlyList<AgendaItemResponse> Items, string? CancellationReason, bool Hybrid)
 {
     public static SessionResponse Of(Session s) => new(
         s.Id, s.AuthorityId, s.AssemblyId, s.StartsAtLocal, s.StartsAt, s.DurationMinutes, s.Place, s.Urgent, s.UrgencyReason, s.Status,
         s.Version, s.SentAt, s.LatestSendDate, RuleResponse.Of(s.Rule),
         s.Items.Select(i => new AgendaItemResponse(i.Id, i.Position, i.Title, i.Rapporteur, i.ActesNature, i.ActesMatiere)).ToList(),
-        s.CancellationReason);
+        s.CancellationReason, s.Hybrid);
 }
 
 public sealed record SendResponse(int Convocations, int Deliveries);
@@ -54,11 +54,12 @@ public static class SessionEndpoints
         SessionInput.ValidateUrgency(urgent, request.UrgencyReason, errors);
         SessionInput.ValidateDuration(request.DurationMinutes, errors);
         var items = SessionInput.ValidateItems(request.Items, urgent, errors);
+        var authority = (await authorities.GetAsync(assembly.AuthorityId, cancellationToken))!;
+        SessionInput.ValidateHybrid(request.Hybrid ?? false, authority.Kind, errors);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
         }
-        var authority = (await authorities.GetAsync(assembly.AuthorityId, cancellationToken))!;
         var session = new Session
         {
             Id = Guid.CreateVersion7(),
@@ -70,6 +71,7 @@ public static class SessionEndpoints
             Place = request.Place!.Trim(),
             Urgent = urgent,
             UrgencyReason = urgent ? request.UrgencyReason!.Trim() : null,
+            Hybrid = request.Hybrid ?? false,
             Status = SessionStatus.Draft,
             Version = 1,
             CreatedAt = now,
@@ -161,6 +163,12 @@ public static class SessionEndpoints
                 changes.Add("durée prévue");
                 session.DurationMinutes = minutes;
             }
+        }
+        if (request.Hybrid is { } hybrid && hybrid != session.Hybrid)
+        {
+            SessionInput.ValidateHybrid(hybrid, (await authorities.GetAsync(session.AuthorityId, cancellationToken))!.Kind, errors);
+            changes.Add(hybrid ? "séance tenue aussi par visioconférence" : "séance sans visioconférence");
+            session.Hybrid = hybrid;
         }
         if (request.Items is not null)
         {

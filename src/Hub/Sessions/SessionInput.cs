@@ -8,10 +8,10 @@ namespace IntegrationHub.Sessions;
 public sealed record AgendaItemRequest(string? Title, string? Rapporteur, string? ActesNature, string? ActesMatiere, Guid? Id = null);
 
 public sealed record CreateSessionRequest(
-    string? StartsAt, string? Place, bool? Urgent, string? UrgencyReason, int? DurationMinutes, List<AgendaItemRequest>? Items);
+    string? StartsAt, string? Place, bool? Urgent, string? UrgencyReason, int? DurationMinutes, List<AgendaItemRequest>? Items, bool? Hybrid = null);
 
 public sealed record PatchSessionRequest(
-    string? StartsAt, string? Place, bool? Urgent, string? UrgencyReason, int? DurationMinutes, List<AgendaItemRequest>? Items);
+    string? StartsAt, string? Place, bool? Urgent, string? UrgencyReason, int? DurationMinutes, List<AgendaItemRequest>? Items, bool? Hybrid = null);
 
 public sealed record CancelSessionRequest(string? Reason);
 
@@ -74,6 +74,15 @@ public static partial class SessionInput
         {
             // CGCT L2121-11/12: the mayor must justify the urgency and report on it at the opening.
             errors.Add(("urgencyReason", "Une séance convoquée en urgence doit indiquer le motif de l'urgence."));
+        }
+    }
+
+    /// <summary>A hybrid session only where the law allows one (<see cref="RemoteSessions"/>).</summary>
+    public static void ValidateHybrid(bool hybrid, AuthorityKind kind, List<(string, string)> errors)
+    {
+        if (hybrid && RemoteSessions.ArticleFor(kind) is null)
+        {
+            errors.Add(("hybrid", RemoteSessions.Refusal(kind)));
         }
     }
 

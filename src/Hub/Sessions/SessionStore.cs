@@ -9,7 +9,7 @@ public sealed class SessionStore(HubDatabase database)
     private const string Columns =
         """
         id AS Id, authority_id AS AuthorityId, assembly_id AS AssemblyId, starts_at_local AS StartsAtLocal, starts_at AS StartsAt,
-        duration_minutes AS DurationMinutes, place AS Place, urgent AS Urgent, urgency_reason AS UrgencyReason, status AS Status,
+        duration_minutes AS DurationMinutes, place AS Place, urgent AS Urgent, urgency_reason AS UrgencyReason, hybrid AS Hybrid, status AS Status,
         version AS Version, sent_at AS SentAt, cancelled_at AS CancelledAt, cancellation_reason AS CancellationReason,
         rule_notice_days AS RuleNoticeDays, rule_urgent_notice_days AS RuleUrgentNoticeDays, rule_clear_days AS RuleClearDays,
         rule_synthesis_note_required AS RuleSynthesisNoteRequired, rule_source AS RuleSource, rule_version AS RuleVersion,
@@ -22,10 +22,10 @@ public sealed class SessionStore(HubDatabase database)
         {
             await connection.ExecuteAsync(
                 """
-                INSERT INTO sessions (id, authority_id, assembly_id, starts_at_local, starts_at, duration_minutes, place, urgent, urgency_reason,
+                INSERT INTO sessions (id, authority_id, assembly_id, starts_at_local, starts_at, duration_minutes, place, urgent, urgency_reason, hybrid,
                     status, version, rule_notice_days, rule_urgent_notice_days, rule_clear_days, rule_synthesis_note_required, rule_source,
                     rule_version, rule_effective_from, latest_send_date, created_at, updated_at)
-                VALUES (@Id, @AuthorityId, @AssemblyId, @StartsAtLocal, @StartsAt, @DurationMinutes, @Place, @Urgent, @UrgencyReason,
+                VALUES (@Id, @AuthorityId, @AssemblyId, @StartsAtLocal, @StartsAt, @DurationMinutes, @Place, @Urgent, @UrgencyReason, @Hybrid,
                     @Status, @Version, @RuleNoticeDays, @RuleUrgentNoticeDays, @RuleClearDays, @RuleSynthesisNoteRequired, @RuleSource,
                     @RuleVersion, @RuleEffectiveFrom, @LatestSendDate, @CreatedAt, @UpdatedAt)
                 """,
@@ -75,7 +75,7 @@ public sealed class SessionStore(HubDatabase database)
         var updated = await connection.ExecuteAsync(
             """
             UPDATE sessions SET starts_at_local = @StartsAtLocal, starts_at = @StartsAt, duration_minutes = @DurationMinutes, place = @Place,
-                urgent = @Urgent, urgency_reason = @UrgencyReason, status = @Status, version = @Version, sent_at = @SentAt,
+                urgent = @Urgent, urgency_reason = @UrgencyReason, hybrid = @Hybrid, status = @Status, version = @Version, sent_at = @SentAt,
                 cancelled_at = @CancelledAt, cancellation_reason = @CancellationReason, rule_notice_days = @RuleNoticeDays,
                 rule_urgent_notice_days = @RuleUrgentNoticeDays, rule_clear_days = @RuleClearDays,
                 rule_synthesis_note_required = @RuleSynthesisNoteRequired, rule_source = @RuleSource, rule_version = @RuleVersion,
@@ -84,7 +84,7 @@ public sealed class SessionStore(HubDatabase database)
             """,
             new
             {
-                session.StartsAtLocal, session.StartsAt, session.DurationMinutes, session.Place, session.Urgent, session.UrgencyReason, session.Status,
+                session.StartsAtLocal, session.StartsAt, session.DurationMinutes, session.Place, session.Urgent, session.UrgencyReason, session.Hybrid, session.Status,
                 session.Version, session.SentAt, session.CancelledAt, session.CancellationReason, session.RuleNoticeDays, session.RuleUrgentNoticeDays,
                 session.RuleClearDays, session.RuleSynthesisNoteRequired, session.RuleSource, session.RuleVersion, session.RuleEffectiveFrom,
                 session.LatestSendDate, session.UpdatedAt, session.Id, session.AuthorityId, expectedStatus, expectedVersion,

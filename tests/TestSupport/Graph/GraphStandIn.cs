@@ -242,7 +242,7 @@ public sealed partial class GraphStandIn : IAsyncDisposable
 
         if ((bool?)body["isOnlineMeeting"] == true)
         {
-            body["onlineMeeting"] = new JsonObject { ["joinUrl"] = $"https://teams.microsoft.com/l/meetup-join/stand-in-{order}" };
+            AddTeamsMeeting(body, order);
         }
 
         var stored = new StoredEvent(order, mailbox, (string?)body["transactionId"], body);
@@ -259,6 +259,24 @@ public sealed partial class GraphStandIn : IAsyncDisposable
     {
         var patch = JsonNode.Parse(text)!.AsObject();
         patch.Remove("@odata.type");
+        var joinUrl = (string?)stored.Body["onlineMeeting"]?["joinUrl"];
+        if (joinUrl is not null && patch["body"] is JsonObject newBody && !((string?)newBody["content"] ?? string.Empty).Contains(joinUrl, StringComparison.Ordinal))
+        {
+            // Event update (DOC): "Inadvertently removing the meeting blob from the body would disable meeting online."
+            stored.Body["isOnlineMeeting"] = false;
+            stored.Body.Remove("onlineMeeting");
+        }
+
+        if ((bool?)patch["isOnlineMeeting"] == true && joinUrl is null)
+        {
+            patch.Remove("isOnlineMeeting");
+            stored.Body["isOnlineMeeting"] = true;
+            stored.Body["onlineMeetingProvider"] = (string?)patch["onlineMeetingProvider"];
+            patch.Remove("onlineMeetingProvider");
+            patch.Remove("body");
+            AddTeamsMeeting(stored.Body, stored.Order);
+        }
+
         foreach (var (key, value) in patch.ToList())
         {
             if (key == "attendees")
@@ -289,6 +307,25 @@ public sealed partial class GraphStandIn : IAsyncDisposable
             .FirstOrDefault(p => string.Equals(p.Name, "comment", StringComparison.OrdinalIgnoreCase)).Value.GetString();
         stored.Body["isCancelled"] = true;
         return Results.StatusCode(StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>As Exchange does: a join URL, and the Teams blob appended to the body (rule, join link, rule).</summary>
+    private static void AddTeamsMeeting(JsonObject body, int order)
+    {
+        var joinUrl = $"https://teams.microsoft.com/l/meetup-join/stand-in-{order}";
+        body["onlineMeeting"] = new JsonObject { ["joinUrl"] = joinUrl };
+        const string Rule = "<div style=\"width:100%\"><span style=\"white-space:nowrap;color:#5F5F5F;opacity:.36\">________________________________________________________________________________</span></div>";
+        var blob = Rule
+            + "<div class=\"me-email-text\" lang=\"fr-FR\"><div style=\"margin-top:24px;margin-bottom:20px\"><span style=\"font-size:24px\">Réunion Microsoft Teams</span></div>"
+            + $"<div><a class=\"me-email-headline\" href=\"{joinUrl}\" target=\"_blank\" rel=\"noreferrer noopener\">Rejoindre la réunion maintenant</a></div>"
+            + "<div>ID de réunion : 123 456 789 0</div></div>" + Rule;
+        var content = (string?)body["body"]?["content"] ?? string.Empty;
+        var close = content.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
+        body["body"] = new JsonObject
+        {
+            ["contentType"] = "html",
+            ["content"] = close < 0 ? content + blob : content[..close] + blob + content[close..],
+        };
     }
 
     private static JsonObject NoResponse() => new() { ["response"] = "none", ["time"] = "0001-01-01T00:00:00Z" };

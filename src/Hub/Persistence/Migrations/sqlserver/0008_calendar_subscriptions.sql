@@ -18,3 +18,7 @@ CREATE TABLE calendar_subscriptions (
 );
 CREATE UNIQUE INDEX ux_calendar_subscriptions_provider_id ON calendar_subscriptions (provider_subscription_id);
 CREATE INDEX ix_calendar_subscriptions_authority ON calendar_subscriptions (authority_id);
+
+-- A session held in several places by videoconference (CGCT L5211-11-1 for EPCI, L4132-9-1 for régions): its calendar
+-- event carries a Teams meeting, and its convocation says so.
+ALTER TABLE sessions ADD hybrid bit NOT NULL DEFAULT 0;
