@@ -130,6 +130,34 @@ public sealed class GraphCalendarPublisherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PublishAsync_MembersAndAgendaChanged_SameTimeAndPlace_PatchesTheBodyToo()
+    {
+        var publisher = Microsoft365TestData.Publisher(_graph);
+        var eventId = (await publisher.PublishAsync(Microsoft365TestData.Request(), CancellationToken.None)).ProviderMessageId;
+        const string NewAgenda = "<p>Ordre du jour\u00A0: <b>budget primitif</b>, <b>tarifs de la cantine</b></p>";
+
+        await publisher.PublishAsync(
+            Microsoft365TestData.Request("session-42-v2", eventId, attendees: [Microsoft365TestData.Alice, Microsoft365TestData.Chloe]) with { HtmlBody = NewAgenda },
+            CancellationToken.None);
+
+        var patch = _graph.Requests.Single(r => r.Method == "PATCH").Json!;
+        Assert.Equal(["attendees", "body", "end", "location", "start", "subject"], patch.Select(p => p.Key).Where(k => !k.StartsWith('@')).Order(StringComparer.Ordinal));
+        Assert.Equal(NewAgenda, (string?)patch["body"]!["content"]);
+        var stored = Assert.Single(_graph.Events);
+        Assert.Equal(NewAgenda, (string?)stored.Body["body"]!["content"]);
+        Assert.Equal(["alice.martin@mairie-exemple.fr", "chloe.durand@mairie-exemple.fr"], stored.AttendeeAddresses);
+    }
+
+    [Fact]
+    public void VisibleText_IgnoresTheHeadTagsEntitiesAndSpacing()
+    {
+        Assert.Equal(
+            GraphCalendarPublisher.VisibleText("<p>Ordre du jour&nbsp;: <b>budget</b></p>"),
+            GraphCalendarPublisher.VisibleText("<html><head><meta charset=\"utf-8\"><title>Titre</title></head><body><div>Ordre du jour\u00A0:\r\n budget</div></body></html>"));
+        Assert.NotEqual(GraphCalendarPublisher.VisibleText("<p>budget</p>"), GraphCalendarPublisher.VisibleText("<p>budget, cantine</p>"));
+    }
+
+    [Fact]
     public async Task CancelAsync_PostsTheFrenchComment()
     {
         var publisher = Microsoft365TestData.Publisher(_graph);

@@ -199,7 +199,7 @@ internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settin
         string.IsNullOrWhiteSpace(invitation.TimeZoneId) ? TimeZone : invitation.TimeZoneId;
 
     /// <summary>
-    /// The PATCH body. When only the attendees changed, only <c>attendees</c> is sent, so Exchange tells only the added
+    /// The PATCH body. When only the attendees changed (same subject, times, place and body text), only <c>attendees</c> is sent, so Exchange tells only the added
     /// and removed members. Otherwise the whole content goes; for an online meeting the body is our new body followed by
     /// the Teams join blob Exchange put in the current one (INTEGRATIONS.md §1.2: removing it disables the meeting), or
     /// is left out when that blob cannot be found.
@@ -210,7 +210,8 @@ internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settin
         var contentChanged = !string.Equals(existing.Subject, wanted.Subject, StringComparison.Ordinal)
             || !SameTime(existing.Start, wanted.Start)
             || !SameTime(existing.End, wanted.End)
-            || !string.Equals(existing.Location?.DisplayName ?? string.Empty, wanted.Location?.DisplayName ?? string.Empty, StringComparison.Ordinal);
+            || !string.Equals(existing.Location?.DisplayName ?? string.Empty, wanted.Location?.DisplayName ?? string.Empty, StringComparison.Ordinal)
+            || !string.Equals(VisibleText(WithoutBlob(existing.Body?.Content)), VisibleText(request.HtmlBody), StringComparison.Ordinal);
         var attendeesChanged = !AddressesOf(existing.Attendees).SetEquals(AddressesOf(attendees));
         if (attendeesChanged && !contentChanged)
         {
@@ -261,6 +262,24 @@ internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settin
         var start = html.LastIndexOf("<div", rule, StringComparison.OrdinalIgnoreCase) is var div and >= 0 ? div : rule;
         var end = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase) is var close and >= 0 && close > start ? close : html.Length;
         return html[start..end];
+    }
+
+    private static string? WithoutBlob(string? html) =>
+        TeamsBlob(html) is { } blob ? html!.Replace(blob, string.Empty, StringComparison.Ordinal) : html;
+
+    /// <summary>
+    /// What a reader sees of an HTML body: Exchange rewrites the HTML it stores (head, attributes, entities), so bodies are
+    /// compared on their text, without the head, tags and spacing differences.
+    /// </summary>
+    internal static string VisibleText(string? html)
+    {
+        if (string.IsNullOrEmpty(html))
+        {
+            return string.Empty;
+        }
+
+        var text = Tags().Replace(HeadAndStyle().Replace(html, " "), " ");
+        return Spaces().Replace(System.Net.WebUtility.HtmlDecode(text).Replace('\u00A0', ' ').Replace('\u202F', ' '), " ").Trim();
     }
 
     internal static string WithBlob(string html, string blob)
@@ -323,6 +342,15 @@ internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settin
 
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
     private static partial Regex PlainKey();
+
+    [GeneratedRegex("<(head|style|script)\\b.*?</\\1\\s*>", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex HeadAndStyle();
+
+    [GeneratedRegex("<[^>]*>")]
+    private static partial Regex Tags();
+
+    [GeneratedRegex("\\s+")]
+    private static partial Regex Spaces();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Action} calendar event {EventId} in {Mailbox} with {Count} attendees")]
     private static partial void LogPublished(ILogger logger, string action, string? eventId, string mailbox, int count);
