@@ -14,7 +14,7 @@ using IntegrationHub.Sessions;
 namespace IntegrationHub.Calendars;
 
 /// <summary>What one synchronisation of a session's calendar answers did.</summary>
-public sealed record CalendarSyncResult(string? EventId, int Attendees, int AnswersRecorded, int ResponsesChanged);
+public sealed record CalendarSyncResult(string? EventId, int Attendees, int AnswersRecorded, int ResponsesChanged, int MembersAdded = 0, int MembersRemoved = 0);
 
 /// <summary>
 /// Reads the attendees' responses from the session's calendar event and records them: the response on the member's
@@ -230,8 +230,12 @@ public static class CalendarEndpoints
         return outcome.Accepted == 0 && outcome.Rejected > 0 ? Results.StatusCode(StatusCodes.Status403Forbidden) : Results.Accepted();
     }
 
-    /// <summary>« Actualiser les réponses »: reads the calendar answers now.</summary>
-    private static async Task<IResult> SyncAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, CalendarAnswerSync sync, CancellationToken cancellationToken)
+    /// <summary>
+    /// « Actualiser les réponses »: puts the members in office on the event (and takes off those who left), then reads
+    /// the calendar answers now.
+    /// </summary>
+    private static async Task<IResult> SyncAsync(
+        Guid sessionId, ClaimsPrincipal user, SessionStore sessions, CalendarAnswerSync sync, CalendarAttendeeReconciler reconciler, CancellationToken cancellationToken)
     {
         if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
@@ -239,7 +243,9 @@ public static class CalendarEndpoints
         }
         try
         {
-            return Results.Ok(await sync.SyncSessionAsync(session, cancellationToken));
+            var reconciled = await reconciler.ReconcileAsync(session, cancellationToken);
+            var result = await sync.SyncSessionAsync(session, cancellationToken);
+            return Results.Ok(result with { MembersAdded = reconciled.Added, MembersRemoved = reconciled.Removed });
         }
         catch (TransientDeliveryException)
         {

@@ -115,6 +115,24 @@ public sealed class CalendarPublishJob(
         }
     }
 
+    /// <summary>
+    /// Publishes the event again with the current attendees, when no row of the session waits (a member left office):
+    /// the PATCH then carries only <c>attendees</c>, and Exchange tells only that member.
+    /// </summary>
+    [AutomaticRetry(Attempts = 3)]
+    public async Task RepublishAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        if (await sessions.GetAsync(sessionId, cancellationToken) is not { Status: SessionStatus.Sent } session
+            || await publishers.ResolveAsync(session.AuthorityId, cancellationToken) is not { } publisher
+            || await EventIdAsync(sessionId) is not { } eventId)
+        {
+            // Not created yet: the job of the pending rows creates it with the current attendees.
+            return;
+        }
+        var receipt = await publisher.PublishAsync(await RequestAsync(session, eventId, await AttendeesAsync(sessionId)), CancellationToken.None);
+        logger.LogInformation("Calendar event {EventId} of session {SessionId} republished with its current attendees", receipt.ProviderMessageId, sessionId);
+    }
+
     private async Task RetryOrFailAsync(Guid sessionId, List<Delivery> claimed, Exception error, DispatchOptions dispatch)
     {
         var now = time.GetUtcNow();
@@ -211,9 +229,9 @@ public sealed record CalendarAttendee(Guid ConvocationId, Guid MemberId, Recipie
             """
             SELECT DISTINCT c.id AS ConvocationId, m.id AS MemberId, m.first_name AS FirstName, m.last_name AS LastName, m.email AS Email, m.m365_upn AS M365Upn
             FROM deliveries d JOIN convocations c ON c.id = d.convocation_id JOIN members m ON m.id = c.member_id
-            WHERE d.session_id = @sessionId AND d.channel = @calendar AND d.purpose = @convocation
+            WHERE d.session_id = @sessionId AND d.channel = @calendar AND d.purpose = @convocation AND d.status <> @removed
             """,
-            new { sessionId, calendar = ChannelNames.Calendar, convocation = DeliveryPurpose.Convocation });
+            new { sessionId, calendar = ChannelNames.Calendar, convocation = DeliveryPurpose.Convocation, removed = DeliveryStatus.Superseded });
         return [.. rows.Select(r => new CalendarAttendee(r.ConvocationId, r.MemberId, new Recipient($"{r.FirstName} {r.LastName}", r.Email, M365Upn: r.M365Upn)))];
     }
 

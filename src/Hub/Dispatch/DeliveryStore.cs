@@ -96,6 +96,13 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
             "UPDATE deliveries SET status = @status, last_error = @reason, claimed_at = NULL, updated_at = @now WHERE id = @id AND status = @sending AND claimed_at = @claimedAt",
             new { status = DeliveryStatus.Superseded, reason, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt });
 
+    /// <summary>A member's place on the session's calendar event is withdrawn (they left office after the send).</summary>
+    public Task<bool> MarkRemovedAsync(Delivery delivery, string reason, DateTimeOffset now) =>
+        TransitionAsync(
+            delivery, DeliveryStatus.Superseded, now, reason,
+            "UPDATE deliveries SET status = @status, last_error = @reason, claimed_at = NULL, updated_at = @now WHERE id = @id AND status IN (@sent, @pending)",
+            new { status = DeliveryStatus.Superseded, reason, now, id = delivery.Id, sent = DeliveryStatus.Sent, pending = DeliveryStatus.Pending });
+
     /// <summary>The worker stopped before the provider answered: the attempt does not count, the row goes back to the queue.</summary>
     public Task<bool> ReleaseAsync(Delivery delivery, DateTimeOffset now) =>
         TransitionAsync(

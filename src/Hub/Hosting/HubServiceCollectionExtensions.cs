@@ -98,6 +98,7 @@ public static class HubServiceCollectionExtensions
         services.AddTransient<Calendars.CalendarPublishJob>();
         services.AddTransient<Calendars.CalendarAnswerSync>();
         services.AddTransient<Calendars.CalendarSubscriptions>();
+        services.AddTransient<Calendars.CalendarAttendeeReconciler>();
         services.AddHostedService<Calendars.CalendarAnswerSchedule>();
 
         services.AddEmailChannel(options =>

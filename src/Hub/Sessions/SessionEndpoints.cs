@@ -112,7 +112,7 @@ public static class SessionEndpoints
     private static async Task<IResult> PatchAsync(
         Guid sessionId, PatchSessionRequest request, ClaimsPrincipal user, SessionStore sessions, AssemblyStore assemblies,
         AuthorityStore authorities, ConvocationRuleCatalog catalog, DispatchService dispatch, Persistence.HubDatabase database,
-        TimeProvider time, CancellationToken cancellationToken)
+        Calendars.CalendarAttendeeReconciler calendarAttendees, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
@@ -234,8 +234,13 @@ public static class SessionEndpoints
         }
         session.Version++;
         var summary = "Modification après envoi : " + string.Join(" ; ", changes);
-        return await GuardedAsync(() => dispatch.NotifyChangeAsync(session, DeliveryPurpose.Update, summary,
-            (c, t) => SessionStore.UpdateAsync(c, t, session, SessionStatus.Sent, session.Version - 1), cancellationToken), session);
+        return await GuardedAsync(async () =>
+        {
+            await dispatch.NotifyChangeAsync(session, DeliveryPurpose.Update, summary,
+                (c, t) => SessionStore.UpdateAsync(c, t, session, SessionStatus.Sent, session.Version - 1), cancellationToken);
+            // Members who entered or left office since the send join or leave the calendar event with this change.
+            await calendarAttendees.ReconcileAsync(session, cancellationToken);
+        }, session);
     }
 
     private static async Task<IResult> CancelAsync(
