@@ -331,4 +331,58 @@ public sealed class GraphCalendarPublisherTests : IAsyncLifetime
         Assert.Null(GraphCalendarPublisher.TeamsBlob("<html><body><p>Pas de réunion</p></body></html>"));
         Assert.Equal("<html><body><p>Nouveau</p>" + blob + "</body></html>", GraphCalendarPublisher.WithBlob("<html><body><p>Nouveau</p></body></html>", blob!));
     }
+
+    [Fact]
+    public async Task ReadAnswersAsync_Batch_AStepThrottled_IsSentAgainAfterRetryAfter_AndEveryEventIsRead()
+    {
+        var publisher = Microsoft365TestData.Publisher(_graph);
+        var ids = await PublishEventsAsync(publisher, 3);
+        _graph.SetResponse(ids[1], "bruno.petit@mairie-exemple.fr", "declined", new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero));
+        _graph.FailNextBatchSteps(1, retryAfterSeconds: 1);
+        var clock = Stopwatch.StartNew();
+
+        var read = await ((IntegrationHub.Plugins.Calendars.ICalendarBatchReader)publisher).ReadAnswersAsync([.. ids, ids[0]], CancellationToken.None);
+
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), $"waited {clock.Elapsed}");
+        Assert.Equal(ids, read.Select(r => r.ProviderEventId));
+        Assert.All(read, r => Assert.Null(r.Failure));
+        Assert.Equal("declined", read[1].Answers!.Single(a => a.Address == "bruno.petit@mairie-exemple.fr").Response);
+        var batches = _graph.Requests.Where(r => r.Method == "POST" && r.PathAndQuery == "/v1.0/$batch").ToList();
+        Assert.Equal(2, batches.Count);
+        var first = batches[0].Json!["requests"]!.AsArray();
+        Assert.Equal(3, first.Count);
+        Assert.All(first, step =>
+        {
+            Assert.Equal("GET", (string?)step!["method"]);
+            Assert.StartsWith($"/users/{GraphStandIn.DefaultMailbox}/events/", Uri.UnescapeDataString((string)step["url"]!), StringComparison.Ordinal);
+            Assert.Contains("$select=attendees,iCalUId", Uri.UnescapeDataString((string)step["url"]!), StringComparison.Ordinal);
+        });
+        // The stand-in throttled the first step it answered (it answers in reverse order): only that event is read again.
+        var again = Assert.Single(batches[1].Json!["requests"]!.AsArray());
+        Assert.Equal((string?)first[^1]!["url"], (string?)again!["url"]);
+        Assert.DoesNotContain(_graph.Requests, r => r.Method == "GET");
+    }
+
+    [Fact]
+    public async Task ReadAnswersAsync_Batch_MoreThanTwentyEvents_SplitIntoBatchesOfTwenty()
+    {
+        var publisher = Microsoft365TestData.Publisher(_graph);
+        var ids = await PublishEventsAsync(publisher, 21);
+
+        var read = await ((IntegrationHub.Plugins.Calendars.ICalendarBatchReader)publisher).ReadAnswersAsync(ids, CancellationToken.None);
+
+        Assert.Equal(21, read.Count(r => r.Answers is { Count: 2 }));
+        Assert.Equal([20, 1], _graph.Requests.Where(r => r.PathAndQuery == "/v1.0/$batch").Select(r => r.Json!["requests"]!.AsArray().Count));
+    }
+
+    private static async Task<List<string>> PublishEventsAsync(IntegrationHub.Plugins.Calendars.ICalendarPublisher publisher, int count)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add((await publisher.PublishAsync(Microsoft365TestData.Request(key: $"session-{i}-v1"), CancellationToken.None)).ProviderMessageId);
+        }
+
+        return ids;
+    }
 }

@@ -18,9 +18,19 @@ namespace IntegrationHub.Connectors.Microsoft365;
 /// <c>transactionId</c> so a retried POST does not duplicate it, PATCHed on change, cancelled with a comment, and read
 /// back for the attendees' answers. Every request asks for immutable ids and Paris times.
 /// </summary>
-internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settings, GraphServiceClient graph, ILogger<GraphCalendarPublisher> logger)
-    : ICalendarPublisher, ICalendarChangeNotifications
+internal sealed partial class GraphCalendarPublisher(
+    Microsoft365Settings settings, GraphServiceClient graph, TimeProvider time, ILogger<GraphCalendarPublisher> logger)
+    : ICalendarPublisher, ICalendarChangeNotifications, ICalendarBatchReader
 {
+    /// <summary>JSON batching: at most 20 requests per batch (INTEGRATIONS.md §1.6).</summary>
+    internal const int MaxBatchSteps = 20;
+
+    /// <summary>A batch is sent at most this many times: once, then again for its throttled steps.</summary>
+    private const int MaxBatchRounds = 3;
+
+    /// <summary>The longest wait for a throttled step; beyond it the step is reported transient, the next poll reads it.</summary>
+    private static readonly TimeSpan MaxBatchWait = TimeSpan.FromSeconds(30);
+
     internal const string TimeZone = "Europe/Paris";
 
     /// <summary>
@@ -153,6 +163,89 @@ internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settin
             cancellationToken: cancellationToken), cancellationToken);
         return renewed?.ExpirationDateTime ?? expiresAt;
     }
+
+    /// <summary>
+    /// Reads several events' answers with JSON batching (<c>POST /$batch</c>, 20 steps per batch). The batch answers
+    /// 200 even when a step is throttled and the SDK does not retry steps (INTEGRATIONS.md §1.6): the throttled steps
+    /// (429, 503, 504) are sent again in a new batch after their <c>Retry-After</c>, twice at most.
+    /// </summary>
+    public async Task<IReadOnlyList<CalendarEventAnswers>> ReadAnswersAsync(IReadOnlyList<string> providerEventIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(providerEventIds);
+        var ids = providerEventIds.Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToList();
+        var results = new Dictionary<string, CalendarEventAnswers>(StringComparer.Ordinal);
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var (batch, eventOfStep) = await BatchOfAsync(ids);
+        for (var round = 1; ; round++)
+        {
+            var current = batch;
+            var response = await RunAsync("read answers (batch)", () => graph.Batch.PostAsync(current, cancellationToken), cancellationToken);
+            var throttled = new List<string>();
+            var wait = TimeSpan.Zero;
+            foreach (var (step, status) in await response.GetResponsesStatusCodesAsync())
+            {
+                var eventId = eventOfStep[step];
+                if ((int)status is >= 200 and < 300)
+                {
+                    results[eventId] = new CalendarEventAnswers(eventId, AnswersOf(await response.GetResponseByIdAsync<Event>(step)));
+                    continue;
+                }
+
+                var transient = (int)status is 429 or 503 or 504;
+                results[eventId] = new CalendarEventAnswers(
+                    eventId, null, string.Create(CultureInfo.InvariantCulture, $"Graph read answers (batch step) failed with {(int)status}."), transient);
+                if (transient)
+                {
+                    throttled.Add(eventId);
+                    using var message = await response.GetResponseByIdAsync(step);
+                    wait = Max(wait, RetryAfterOf(message) ?? TimeSpan.FromSeconds(1));
+                }
+            }
+
+            if (throttled.Count == 0 || round == MaxBatchRounds)
+            {
+                break;
+            }
+
+            LogBatchThrottled(logger, throttled.Count, wait);
+            await Task.Delay(wait < MaxBatchWait ? wait : MaxBatchWait, time, cancellationToken);
+            // A new batch of the throttled steps (NewBatchWithFailedRequests would give them new ids to map back).
+            (batch, eventOfStep) = await BatchOfAsync(throttled);
+        }
+
+        return [.. ids.Select(id => results.TryGetValue(id, out var read) ? read : new CalendarEventAnswers(id, null, "Graph returned no response for this step.", true))];
+    }
+
+    /// <summary>A batch reading each event's attendees (split by the SDK into batches of 20), and the event of each step id.</summary>
+    private async Task<(BatchRequestContentCollection Batch, Dictionary<string, string> EventOfStep)> BatchOfAsync(IEnumerable<string> eventIds)
+    {
+        var batch = new BatchRequestContentCollection(graph, MaxBatchSteps);
+        var eventOfStep = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var id in eventIds)
+        {
+            var step = graph.Users[settings.OrganizerMailbox].Events[id].ToGetRequestInformation(rc =>
+            {
+                rc.QueryParameters.Select = ["attendees", "iCalUId"];
+                GraphClients.AddPreferHeaders(rc.Headers);
+            });
+            eventOfStep[await batch.AddBatchRequestStepAsync(step)] = id;
+        }
+
+        return (batch, eventOfStep);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static TimeSpan? RetryAfterOf(HttpResponseMessage message) =>
+        message.Headers.RetryAfter?.Delta
+        ?? (message.Headers.TryGetValues("Retry-After", out var values)
+            && int.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+                ? TimeSpan.FromSeconds(seconds)
+                : null);
 
     private static List<AttendeeAnswer> AnswersOf(Event? found) =>
         [.. (found?.Attendees ?? [])
@@ -354,6 +447,9 @@ internal sealed partial class GraphCalendarPublisher(Microsoft365Settings settin
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Action} calendar event {EventId} in {Mailbox} with {Count} attendees")]
     private static partial void LogPublished(ILogger logger, string action, string? eventId, string mailbox, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} batch steps throttled by Graph; sending them again in {Wait}")]
+    private static partial void LogBatchThrottled(ILogger logger, int count, TimeSpan wait);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Subscribed ({SubscriptionId}) to changes of {Resource} until {ExpiresAt}")]
     private static partial void LogSubscribed(ILogger logger, string? subscriptionId, string resource, DateTimeOffset? expiresAt);

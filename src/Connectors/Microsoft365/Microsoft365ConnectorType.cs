@@ -182,6 +182,7 @@ public sealed class Microsoft365ConnectorType : IConnectorType, ICalendarPublish
         return new GraphCalendarPublisher(
             options,
             GraphClients.Create(options),
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
             services.GetService<ILogger<GraphCalendarPublisher>>() ?? NullLogger<GraphCalendarPublisher>.Instance);
     }
 

@@ -41,7 +41,7 @@ public sealed class CalendarAnswerSync(
     public async Task<CalendarSyncResult> SyncSessionAsync(Session session, CancellationToken cancellationToken)
     {
         var calendarDeliveries = await ConvocationCalendarDeliveriesAsync(session.Id);
-        var eventId = calendarDeliveries.Select(d => d.ProviderMessageId).FirstOrDefault(id => id is not null);
+        var eventId = EventIdOf(calendarDeliveries);
         if (eventId is null || session.Status == SessionStatus.Cancelled
             || await publishers.ResolveAsync(session.AuthorityId, cancellationToken) is not { } publisher)
         {
@@ -57,6 +57,13 @@ public sealed class CalendarAnswerSync(
             logger.LogWarning(ex, "Could not read the calendar answers of session {SessionId}", session.Id);
             throw;
         }
+        return await ApplyAsync(session, eventId, calendarDeliveries, read, cancellationToken);
+    }
+
+    /// <summary>Records what was read of the session's event: each changed response, and the answers it means.</summary>
+    private async Task<CalendarSyncResult> ApplyAsync(
+        Session session, string eventId, List<Delivery> calendarDeliveries, IReadOnlyList<AttendeeAnswer> read, CancellationToken cancellationToken)
+    {
         await using var connection = await database.OpenAsync(cancellationToken);
         var attendees = await CalendarAttendee.ForSessionAsync(connection, session.Id);
         var current = await answers.ForSessionAsync(session.Id, cancellationToken);
@@ -100,34 +107,89 @@ public sealed class CalendarAnswerSync(
         return new CalendarSyncResult(eventId, read.Count, recorded, changed);
     }
 
-    /// <summary>The recurring job: every sent, upcoming session with a calendar event.</summary>
+    /// <summary>
+    /// The recurring job: every sent, upcoming session with a calendar event. Where the authority's publisher reads in
+    /// batches (Graph JSON batching), its sessions' events are read together.
+    /// </summary>
     [AutomaticRetry(Attempts = 0)]
     public async Task SyncAllAsync(CancellationToken cancellationToken)
     {
-        List<Guid> ids;
+        List<SessionOfAuthority> due;
         await using (var connection = await database.OpenAsync(cancellationToken))
         {
-            ids = (await connection.QueryAsync<Guid>(
+            due = (await connection.QueryAsync<SessionOfAuthority>(
                 """
-                SELECT DISTINCT s.id FROM sessions s JOIN deliveries d ON d.session_id = s.id
+                SELECT DISTINCT s.id AS Id, s.authority_id AS AuthorityId FROM sessions s JOIN deliveries d ON d.session_id = s.id
                 WHERE d.channel = @calendar AND d.status = @sent AND s.status = @sessionSent AND s.starts_at > @now
                 """,
                 new { calendar = ChannelNames.Calendar, sent = DeliveryStatus.Sent, sessionSent = SessionStatus.Sent, now = time.GetUtcNow() })).AsList();
         }
-        foreach (var id in ids)
+        foreach (var authority in due.GroupBy(d => d.AuthorityId))
         {
-            try
+            if (await publishers.ResolveAsync(authority.Key, cancellationToken) is ICalendarBatchReader batch)
             {
-                if (await sessions.GetAsync(id, cancellationToken) is { } session)
+                await SyncBatchAsync(batch, authority.Select(a => a.Id), cancellationToken);
+                continue;
+            }
+            foreach (var id in authority.Select(a => a.Id))
+            {
+                try
                 {
-                    await SyncSessionAsync(session, cancellationToken);
+                    if (await sessions.GetAsync(id, cancellationToken) is { } session)
+                    {
+                        await SyncSessionAsync(session, cancellationToken);
+                    }
+                }
+                catch (Exception ex) when (ex is PermanentDeliveryException or TransientDeliveryException)
+                {
+                    // Logged by SyncSessionAsync; the other sessions still get theirs.
                 }
             }
-            catch (Exception ex) when (ex is PermanentDeliveryException or TransientDeliveryException)
+        }
+    }
+
+    private async Task SyncBatchAsync(ICalendarBatchReader batch, IEnumerable<Guid> sessionIds, CancellationToken cancellationToken)
+    {
+        var targets = new List<(Session Session, List<Delivery> Deliveries, string EventId)>();
+        foreach (var id in sessionIds)
+        {
+            var calendarDeliveries = await ConvocationCalendarDeliveriesAsync(id);
+            if (await sessions.GetAsync(id, cancellationToken) is { } session && EventIdOf(calendarDeliveries) is { } eventId)
             {
-                // Logged by SyncSessionAsync; the other sessions still get theirs.
+                targets.Add((session, calendarDeliveries, eventId));
             }
         }
+        IReadOnlyList<CalendarEventAnswers> read;
+        try
+        {
+            read = await batch.ReadAnswersAsync([.. targets.Select(t => t.EventId)], cancellationToken);
+        }
+        catch (Exception ex) when (ex is PermanentDeliveryException or TransientDeliveryException)
+        {
+            logger.LogWarning(ex, "Could not read the calendar answers of {Count} sessions in a batch", targets.Count);
+            return;
+        }
+        foreach (var (session, calendarDeliveries, eventId) in targets)
+        {
+            if (read.FirstOrDefault(r => r.ProviderEventId == eventId) is { Answers: { } answersRead })
+            {
+                await ApplyAsync(session, eventId, calendarDeliveries, answersRead, cancellationToken);
+            }
+            else
+            {
+                logger.LogWarning("Could not read the calendar answers of session {SessionId}: {Failure}", session.Id,
+                    read.FirstOrDefault(r => r.ProviderEventId == eventId)?.Failure ?? "no result");
+            }
+        }
+    }
+
+    private static string? EventIdOf(List<Delivery> calendarDeliveries) =>
+        calendarDeliveries.Select(d => d.ProviderMessageId).FirstOrDefault(id => id is not null);
+
+    private sealed class SessionOfAuthority
+    {
+        public Guid Id { get; set; }
+        public Guid AuthorityId { get; set; }
     }
 
     /// <summary>A change notification named this session's event: read its answers now (polling catches up on failure).</summary>

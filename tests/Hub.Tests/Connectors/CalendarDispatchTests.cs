@@ -3,6 +3,7 @@ using System.Text.Json;
 using IntegrationHub.Tests.Infrastructure;
 using IntegrationHub.TestSupport.Graph;
 using IntegrationHub.TestSupport.Smtp;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Xunit;
 
@@ -179,5 +180,38 @@ public sealed class CalendarDispatchTests : IAsyncLifetime
         var answer = after.EnumerateArray().Single().GetProperty("answer");
         Assert.Equal(("absent", "outlook"), (answer.GetProperty("attendance").GetString(), answer.GetProperty("source").GetString()));
         Assert.Equal("sent", Assert.Single(Deliveries(after, "email", "proxy-offer")).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task RecurringAnswerJob_ReadsTheAuthoritysEventsInOneBatch_AThrottledStepIsRetried()
+    {
+        // Under 3,500 inhabitants no note de synthèse is needed (CGCT L2121-12): two sessions are quick to send.
+        var s = await _host.ScenarioWithCalendarAsync(members: 1, population: 1200);
+        var second = await _app.Admin.PostOkAsync($"/api/assemblies/{s.AssemblyId}/sessions", new
+        {
+            startsAt = "2026-03-30T18:30", place = "Salle du conseil", items = new[] { new { title = "Compte administratif" } },
+        });
+        foreach (var sessionId in new[] { s.SessionId, second.Id() })
+        {
+            await _app.Admin.PostOkAsync($"/api/sessions/{sessionId}/send", new { }, 202);
+            await WaitForCalendarAsync(sessionId, sent: 1);
+        }
+        Assert.Equal(2, _graph.Events.Count);
+        foreach (var stored in _graph.Events)
+        {
+            _graph.SetResponse(stored.Id, s.MemberEmails[0], "accepted", HubApp.DefaultNow.AddHours(1));
+        }
+        _graph.FailNextBatchSteps(1, retryAfterSeconds: 1);
+
+        await _app.Services.GetRequiredService<IntegrationHub.Calendars.CalendarAnswerSync>().SyncAllAsync(CancellationToken.None);
+
+        var batches = _graph.Requests.Where(r => r.PathAndQuery == "/v1.0/$batch").Select(r => r.Json!["requests"]!.AsArray().Count).ToList();
+        Assert.Equal([2, 1], batches);
+        Assert.DoesNotContain(_graph.Requests, r => r.Method == "GET" && r.PathAndQuery.Contains("/events/", StringComparison.Ordinal));
+        foreach (var sessionId in new[] { s.SessionId, second.Id() })
+        {
+            var answer = (await _app.Admin.GetOkAsync($"/api/sessions/{sessionId}/convocations")).EnumerateArray().Single().GetProperty("answer");
+            Assert.Equal(("present", "outlook"), (answer.GetProperty("attendance").GetString(), answer.GetProperty("source").GetString()));
+        }
     }
 }

@@ -56,9 +56,9 @@ internal sealed class CalendarTestHost : IAsyncDisposable
         Smtp.Dispose();
     }
 
-    public async Task<Scenario> ScenarioWithCalendarAsync(int members, string kind = "commune")
+    public async Task<Scenario> ScenarioWithCalendarAsync(int members, string kind = "commune", int population = 4200)
     {
-        var s = await Scenario.CreateAsync(App.Admin, members: members, kind: kind);
+        var s = await Scenario.CreateAsync(App.Admin, members: members, kind: kind, population: population);
         var put = await App.Admin.PutAsJsonAsync($"/api/authorities/{s.AuthorityId}/connectors/m365", new
         {
             type = "microsoft365",

@@ -148,6 +148,7 @@ public sealed partial class GraphStandIn : IAsyncDisposable
         _app.MapMethods("/v1.0/users/{mailbox}/events/{id}", ["PATCH"], (HttpContext c, string mailbox, string id) => HandleAsync(c, mailbox, body => WithEvent(mailbox, id, e => Patch(e, body))));
         _app.MapPost("/v1.0/users/{mailbox}/events/{id}/cancel", (HttpContext c, string mailbox, string id) => HandleAsync(c, mailbox, body => WithEvent(mailbox, id, e => Cancel(e, body))));
         MapSubscriptionRoutes();
+        MapBatchRoute();
         _app.MapFallback(() => Error(HttpStatusCode.BadRequest, "BadRequest", "Resource not found for the segment."));
     }
 
