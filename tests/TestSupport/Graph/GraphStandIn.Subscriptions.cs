@@ -195,6 +195,13 @@ public sealed partial class GraphStandIn
     private async Task<(int Status, string Body)> PostToHubAsync(Uri url, string body, string contentType)
     {
         using var content = new StringContent(body, Encoding.UTF8, contentType);
+        int sequence;
+        lock (_gate)
+        {
+            // Numbered when sent: what the hub does in answer comes after it in the log.
+            sequence = ++_sequence;
+        }
+
         int status;
         string answer;
         try
@@ -212,7 +219,7 @@ public sealed partial class GraphStandIn
 
         lock (_gate)
         {
-            _calls.Add(new GraphOutboundCall(url.PathAndQuery, contentType, body, status, answer));
+            _calls.Add(new GraphOutboundCall(url.PathAndQuery, contentType, body, status, answer) { Sequence = sequence });
         }
 
         return (status, answer);
@@ -266,4 +273,8 @@ public sealed record GraphStoredSubscription(string Id, string Resource, string 
 /// <param name="Body">The body sent.</param>
 /// <param name="Status">The hub's status code (0 when unreachable).</param>
 /// <param name="ResponseBody">The hub's answer.</param>
-public sealed record GraphOutboundCall(string PathAndQuery, string ContentType, string Body, int Status, string ResponseBody);
+public sealed record GraphOutboundCall(string PathAndQuery, string ContentType, string Body, int Status, string ResponseBody)
+{
+    /// <summary>Its place among everything the stand-in received and sent (<see cref="GraphRecordedRequest.Sequence"/>).</summary>
+    public int Sequence { get; init; }
+}

@@ -32,6 +32,7 @@ public sealed partial class GraphStandIn : IAsyncDisposable
     private int _failureStatus = 429;
     private int _retryAfterSeconds = 1;
     private int _nextId;
+    private int _sequence;
     private int _inFlight;
     private int _maxInFlight;
 
@@ -133,8 +134,40 @@ public sealed partial class GraphStandIn : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    private const string SequenceItem = "stand-in-sequence";
+
+    /// <summary>Keeps each answer (status and body) with the request it answers.</summary>
+    private async Task RecordResponseAsync(HttpContext context, RequestDelegate next)
+    {
+        var original = context.Response.Body;
+        using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        buffer.Position = 0;
+        var answer = await new StreamReader(buffer).ReadToEndAsync(context.RequestAborted);
+        buffer.Position = 0;
+        await buffer.CopyToAsync(original, context.RequestAborted);
+        if (context.Items[SequenceItem] is int sequence)
+        {
+            lock (_gate)
+            {
+                var index = _requests.FindIndex(r => r.Sequence == sequence);
+                _requests[index] = _requests[index] with { ResponseStatus = context.Response.StatusCode, ResponseBody = answer };
+            }
+        }
+    }
+
     private void MapRoutes()
     {
+        _app.Use(RecordResponseAsync);
         _app.MapGet("/v1.0/users/{mailbox}/calendar", (HttpContext c, string mailbox) => HandleAsync(c, mailbox, _ => Results.Json(new
         {
             id = "AAMkCalendar",
@@ -178,7 +211,8 @@ public sealed partial class GraphStandIn : IAsyncDisposable
         {
             lock (_gate)
             {
-                _requests.Add(recorded);
+                _requests.Add(recorded with { Sequence = ++_sequence });
+                context.Items[SequenceItem] = _sequence;
                 _maxInFlight = Math.Max(_maxInFlight, inFlight);
             }
 
@@ -356,6 +390,15 @@ public sealed partial class GraphStandIn : IAsyncDisposable
 /// <param name="Body">The body, verbatim.</param>
 public sealed record GraphRecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, IReadOnlyList<string> Prefer, string Body)
 {
+    /// <summary>Its place among everything the stand-in received and sent (<see cref="GraphOutboundCall.Sequence"/>).</summary>
+    public int Sequence { get; init; }
+
+    /// <summary>The stand-in's status code (0 until answered).</summary>
+    public int ResponseStatus { get; init; }
+
+    /// <summary>The stand-in's answer, verbatim.</summary>
+    public string ResponseBody { get; init; } = string.Empty;
+
     /// <summary>The body parsed, or <see langword="null"/> when empty.</summary>
     public JsonObject? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body)!.AsObject();
 
