@@ -87,6 +87,10 @@ internal sealed class CalendarTestHost : IAsyncDisposable
         await App.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
         await WaitForCalendarAsync(s.SessionId, sent: members);
         await Eventually.WaitAsync(() => Task.FromResult(Graph.Subscriptions), l => l.Count == 1, TimeSpan.FromSeconds(30), "the calendar subscription");
+        // Graph holds it before answering 201; the hub stores it after: a notification in between would be unknown to it.
+        await Eventually.WaitAsync(
+            () => Task.FromResult(App.Logs.Lines.Any(l => l.Contains("Calendar subscription", StringComparison.Ordinal) && l.Contains("created until", StringComparison.Ordinal))),
+            found => found, TimeSpan.FromSeconds(30), "the hub to store the subscription");
         return Assert.Single(Graph.Events).Id;
     }
 }
