@@ -279,16 +279,17 @@ public static class CalendarEndpoints
         {
             return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }
-        JsonElement payload;
+        JsonDocument payload;
         try
         {
-            payload = (await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken)).RootElement;
+            payload = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
         }
         catch (JsonException)
         {
             return Results.BadRequest();
         }
-        var outcome = await subscriptions.AcceptAsync(payload, cancellationToken);
+        using var document = payload;
+        var outcome = await subscriptions.AcceptAsync(document.RootElement, cancellationToken);
         return outcome.Accepted == 0 && outcome.Rejected > 0 ? Results.StatusCode(StatusCodes.Status403Forbidden) : Results.Accepted();
     }
 
