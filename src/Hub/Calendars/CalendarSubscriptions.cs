@@ -113,7 +113,7 @@ public sealed class CalendarSubscriptions(
             }
             try
             {
-                var granted = await feed.RenewAsync(row.ProviderSubscriptionId, now + feed.MaxSubscriptionLifetime - ClockMargin, cancellationToken);
+                var granted = (await feed.RenewAsync(row.ProviderSubscriptionId, now + feed.MaxSubscriptionLifetime - ClockMargin, cancellationToken)).ToUniversalTime();
                 await using var connection = await database.OpenAsync(cancellationToken);
                 await connection.ExecuteAsync(
                     "UPDATE calendar_subscriptions SET expires_at = @granted, renewed_at = @now WHERE id = @Id", new { granted, now, row.Id });
@@ -245,7 +245,7 @@ public sealed class CalendarSubscriptions(
                 new
                 {
                     id = Guid.CreateVersion7(), authorityId, entry.ConnectorId, entry.Revision, providerId = subscription.Id, subscription.Resource,
-                    hash = Hash(clientState), subscription.ExpiresAt, now,
+                    hash = Hash(clientState), ExpiresAt = subscription.ExpiresAt.ToUniversalTime(), now,
                 },
                 transaction);
         }, cancellationToken);

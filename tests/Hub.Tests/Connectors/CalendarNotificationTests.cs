@@ -110,4 +110,25 @@ public sealed class CalendarNotificationTests : IAsyncLifetime
         // Still notified after the renewal.
         Assert.Equal([202], await _host.Graph.NotifyChangeAsync(Assert.Single(_host.Graph.Events).Id));
     }
+
+    [Fact]
+    public async Task OnPostgreSql_SubscriptionStored_NotificationAccepted_AndRenewed()
+    {
+        await using var host = await CalendarTestHost.StartAsync(TestDatabase.Postgres);
+        var s = await host.ScenarioWithCalendarAsync(members: 1);
+        var eventId = await host.SendAndSubscribeAsync(s, members: 1);
+        host.Graph.SetResponse(eventId, s.MemberEmails[0], "accepted", HubApp.DefaultNow.AddHours(1));
+
+        Assert.Equal([403], await host.Graph.NotifyChangeAsync(eventId, clientState: "forged-" + new string('y', 36)));
+        Assert.Equal([202], await host.Graph.NotifyChangeAsync(eventId));
+
+        await Eventually.WaitAsync(
+            () => host.App.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations"),
+            json => json.EnumerateArray().Single().GetProperty("answer") is { ValueKind: JsonValueKind.Object } answer
+                && answer.GetProperty("attendance").GetString() == "present",
+            TimeSpan.FromSeconds(30), "the Outlook answer imported");
+        host.Clock.Advance(TimeSpan.FromHours(36));
+        await host.App.Services.GetRequiredService<CalendarSubscriptions>().RenewAsync(CancellationToken.None);
+        Assert.Equal(1, Assert.Single(host.Graph.Subscriptions).Renewals);
+    }
 }

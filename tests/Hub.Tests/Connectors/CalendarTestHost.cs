@@ -11,7 +11,7 @@ using Xunit;
 namespace IntegrationHub.Tests.Connectors;
 
 /// <summary>
-/// A hub on SQLite sending email to an SMTP sink, and a Graph stand-in that reaches the hub's notification endpoint
+/// A hub (SQLite unless told) sending email to an SMTP sink, and a Graph stand-in that reaches the hub's notification endpoint
 /// through the hub's test host (as the public reverse proxy would) and keeps the hub's clock.
 /// </summary>
 internal sealed class CalendarTestHost : IAsyncDisposable
@@ -33,11 +33,11 @@ internal sealed class CalendarTestHost : IAsyncDisposable
 
     public ShiftedTimeProvider Clock => (ShiftedTimeProvider)App.Services.GetRequiredService<TimeProvider>();
 
-    public static async Task<CalendarTestHost> StartAsync()
+    public static async Task<CalendarTestHost> StartAsync(TestDatabase database = TestDatabase.Sqlite)
     {
         var smtp = new SmtpSinkServer();
         var graph = await GraphStandIn.StartAsync(GraphStandIn.DefaultToken, Mailbox);
-        var app = await HubApp.StartAsync(TestDatabase.Sqlite, extra: new Dictionary<string, string?>
+        var app = await HubApp.StartAsync(database, extra: new Dictionary<string, string?>
         {
             ["Hub:Connectors:Email:Host"] = smtp.Host,
             ["Hub:Connectors:Email:Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
