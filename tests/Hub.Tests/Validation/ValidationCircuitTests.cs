@@ -362,6 +362,16 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
         await AssertBadTemplateAsync(a.AuthorityId, new { name = "X", steps = new[] { Step("Maire", ValidationRules.Any, [Mayor], deadline: "P1D", reminder: "P2D") } }, "steps[0].reminder");
         await AssertBadTemplateAsync(a.AuthorityId, new { name = "X", steps = new[] { Step("Maire", ValidationRules.Any, [Mayor], deadline: "deux jours") } }, "steps[0].deadline");
 
+        // A template edited while a circuit runs: the circuit keeps the steps it copied.
+        var updated = await _app.Admin.PutAsJsonAsync($"/api/validation-templates/{template.Id()}",
+            new { name = "Circuit modifié", steps = new[] { Step("DGS", ValidationRules.All, [Dgs, "Juridique@Ville.example.org"], deadline: "P3D", reminder: "P1D") } });
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        var listed = Assert.Single((await _app.Admin.GetOkAsync($"/api/authorities/{a.AuthorityId}/validation-templates")).EnumerateArray());
+        Assert.Equal("Circuit modifié", listed.GetProperty("name").GetString());
+        Assert.Equal([Dgs, Legal], listed.GetProperty("steps")[0].GetProperty("approvers").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(("P3D", "P1D"), (listed.GetProperty("steps")[0].GetProperty("deadline").GetString(), listed.GetProperty("steps")[0].GetProperty("reminder").GetString()));
+        Assert.Equal("Maire", Step(await StateAsync(a.SessionId), 1).GetProperty("name").GetString());
+
         await AssertProblemAsync(await _app.Admin.DeleteAsync($"/api/validation-templates/{template.Id()}"), HttpStatusCode.Conflict, "template-in-use");
         Assert.Equal(HttpStatusCode.NoContent, (await _app.Admin.DeleteAsync($"/api/sessions/{a.SessionId}/validation")).StatusCode);
         Assert.Equal("cancelled", (await StateAsync(a.SessionId)).GetProperty("state").GetString());
