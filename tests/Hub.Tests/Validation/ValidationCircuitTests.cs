@@ -217,6 +217,28 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_DossierChangedBehindTheHooks_IsRefusedByTheFingerprintCheck()
+    {
+        var s = await Scenario.CreateAsync(_app.Admin, members: 1);
+        var template = await CreateTemplateAsync(s.AuthorityId, Step("Maire", ValidationRules.Any, [Mayor]));
+        var state = await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/validation", new { templateId = template.Id() });
+        await DecideAsync(StepId(state, 1), Mayor, ValidationDecisions.Approve);
+
+        // A change no restart hook saw (a path added later, a manual correction in the database).
+        var database = _app.Services.GetRequiredService<IntegrationHub.Persistence.HubDatabase>();
+        await using (var connection = await database.OpenAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE agenda_items SET title = @title WHERE session_id = @id AND position = 2",
+                new { title = "Subvention au club de football", id = s.SessionId });
+        }
+        state = await StateAsync(s.SessionId);
+        Assert.Equal("approved", state.GetProperty("state").GetString());
+        Assert.True(state.GetProperty("dossierChanged").GetBoolean());
+        await AssertProblemAsync(await _app.Admin.PostAsJsonAsync($"/api/sessions/{s.SessionId}/send", new { }), HttpStatusCode.Conflict, "validation-outdated");
+        Assert.Equal("draft", (await _app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}")).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Send_WithoutCircuit_SendsAsBefore()
     {
         var s = await Scenario.CreateAsync(_app.Admin, members: 1);
