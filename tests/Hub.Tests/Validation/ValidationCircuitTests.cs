@@ -148,6 +148,11 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
         var history = state.GetProperty("history").EnumerateArray().Select(d => (d.GetProperty("approver").GetString(), d.GetProperty("decision").GetString())).ToList();
         Assert.Equal([(Mayor, "delegate"), (Deputy, "approve"), (Finance, "approve")], history);
         Assert.Equal(Deputy, state.GetProperty("history")[0].GetProperty("delegateTo").GetString());
+
+        // The history is append-only down to the database.
+        await using var connection = await _app.Services.GetRequiredService<IntegrationHub.Persistence.HubDatabase>().OpenAsync();
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE validation_decisions SET decision = 'approve'"));
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => Dapper.SqlMapper.ExecuteAsync(connection, "DELETE FROM validation_decisions"));
     }
 
     [Fact]
