@@ -265,6 +265,11 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
         Clock.Advance(TimeSpan.FromDays(1));
         await _app.Services.GetRequiredService<ValidationDeadlineJob>().RunAsync(CancellationToken.None);
         Assert.DoesNotContain(await NoticesAsync(s.SessionId), n => n.Kind == ValidationNoticeKinds.StepReminder);
+        // Approvers are told it is over; inside the session's transaction nobody enqueued it: the sweep posts it.
+        var over = await Eventually.WaitAsync(
+            () => Task.FromResult(_notifier.Posted.Where(n => n.Kind == ValidationNoticeKinds.CircuitFinished && n.Step.StepId == step).ToList()),
+            l => l.Count == 1, TimeSpan.FromSeconds(20), "the circuit-finished notice");
+        Assert.Equal(("cancelled", "superseded"), (over[0].Step.CircuitState, over[0].Step.State));
         var cancelled = (await _app.Services.GetRequiredService<EvidenceLedger>().GetSessionEntriesAsync(s.SessionId, CancellationToken.None))
             .Single(e => e.Type == LedgerEntryTypes.ValidationCancelled);
         Assert.Contains("Séance reportée", cancelled.Body, StringComparison.Ordinal);
