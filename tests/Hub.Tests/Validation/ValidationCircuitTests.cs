@@ -368,6 +368,27 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DossierChange_RacingADecision_EndsPendingOnTheNewDossier_WhicheverCommitsFirst()
+    {
+        var s = await Scenario.CreateAsync(_app.Admin, members: 1);
+        var template = await CreateTemplateAsync(s.AuthorityId, Step("Maire", ValidationRules.Any, [Mayor]));
+        var step = StepId(await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/validation", new { templateId = template.Id() }), 1);
+
+        var deciding = DecideAsync(step, Mayor, ValidationDecisions.Approve);
+        var patching = _app.Admin.PatchAsJsonAsync($"/api/sessions/{s.SessionId}", new { place = "Salle des fêtes" });
+        await Task.WhenAll(deciding, patching);
+        var (decision, patch) = (await deciding, await patching);
+        Assert.True(patch.IsSuccessStatusCode, await patch.Content.ReadAsStringAsync());
+        // The approval either came first (then the change restarted the approved circuit) or met a superseded step.
+        Assert.Contains(decision, new DecisionOutcome[] { new DecisionOutcome.Recorded("approved", "approved"), new DecisionOutcome.StepClosed("superseded") });
+
+        var state = await StateAsync(s.SessionId);
+        Assert.Equal(("pending", 2, false), (state.GetProperty("state").GetString(), state.GetProperty("dossierVersion").GetInt32(), state.GetProperty("dossierChanged").GetBoolean()));
+        Assert.Equal(["pending"], StepStatesOf(state));
+        await AssertProblemAsync(await _app.Admin.PostAsJsonAsync($"/api/sessions/{s.SessionId}/send", new { }), HttpStatusCode.Conflict, "validation-pending");
+    }
+
+    [Fact]
     public async Task Api_AnotherAuthoritysKey_SeesNothing_AndBadTemplatesNameTheField()
     {
         var a = await Scenario.CreateAsync(_app.Admin, members: 1);
