@@ -100,6 +100,13 @@ public static class HubServiceCollectionExtensions
         services.AddTransient<Calendars.CalendarSubscriptions>();
         services.AddTransient<Calendars.CalendarAttendeeReconciler>();
         services.AddHostedService<Calendars.CalendarAnswerSchedule>();
+        // Validation circuits. Notifiers (IValidationNotifier: Teams, email…) are registered by their own features, as
+        // singletons; with none registered, circuits still work and queue no notice.
+        services.AddSingleton<Validation.ValidationStore>();
+        services.AddSingleton<Validation.ValidationService>();
+        services.AddTransient<Validation.ValidationNoticeJob>();
+        services.AddTransient<Validation.ValidationDeadlineJob>();
+        services.AddHostedService<Validation.ValidationSchedule>();
 
         services.AddEmailChannel(options =>
         {
@@ -166,7 +173,8 @@ public static class HubServiceCollectionExtensions
             throw new InvalidOperationException(
                 $"ConnectionStrings:Hub is required when Hub:Database:Provider is '{hub.Database.Provider}'.");
         }
-        services.AddSingleton(new HubDatabase(provider, connectionString!));
+        // A factory, so the container disposes it (and its PostgreSQL data source with its pooled connections) at shutdown.
+        services.AddSingleton(_ => new HubDatabase(provider, connectionString!));
         services.AddSingleton<SchemaMigrator>();
     }
 

@@ -35,7 +35,11 @@ public sealed class HubApp : IAsyncDisposable
         Admin = CreateClient(BootstrapKey);
     }
 
-    public sealed record Settings(TestDatabase Database, string DataDirectory, string? ConnectionString, DateTimeOffset Now, IReadOnlyDictionary<string, string?> Extra);
+    public sealed record Settings(TestDatabase Database, string DataDirectory, string? ConnectionString, DateTimeOffset Now, IReadOnlyDictionary<string, string?> Extra)
+    {
+        /// <summary>Services the test adds to the host (its own implementations of hub interfaces, never of HttpClient or the database).</summary>
+        public Action<IServiceCollection>? Services { get; init; }
+    }
 
     public Settings Config { get; }
 
@@ -82,6 +86,7 @@ public sealed class HubApp : IAsyncDisposable
             {
                 services.AddSingleton<TimeProvider>(new ShiftedTimeProvider(settings.Now));
                 services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+                settings.Services?.Invoke(services);
             });
         });
         var app = new HubApp(factory, settings.DataDirectory, settings) { Logs = logs };
@@ -114,6 +119,13 @@ public sealed class HubApp : IAsyncDisposable
     {
         Admin.Dispose();
         await _factory.DisposeAsync();
+        if (Config.ConnectionString is { } connectionString)
+        {
+            // Hangfire's PostgreSQL storage opens its connections from Npgsql's global pool, which outlives the host:
+            // without this, each host's idle connections stay open and a long run exhausts the server's max_connections.
+            using var pooled = new Npgsql.NpgsqlConnection(connectionString);
+            Npgsql.NpgsqlConnection.ClearPool(pooled);
+        }
     }
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
