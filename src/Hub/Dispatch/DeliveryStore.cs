@@ -48,8 +48,8 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
     /// </summary>
     public async Task<bool> TryClaimAsync(Guid id, DateTimeOffset now, TimeSpan claimTimeout, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var claimed = await connection.ExecuteAsync(
+        // In a transaction only to take this process's SQLite writer turn (HubDatabase) rather than race for the lock.
+        var claimed = await database.InTransactionAsync((connection, transaction) => connection.ExecuteAsync(
             """
             UPDATE deliveries SET status = @sending, claimed_at = @now, attempts = attempts + 1, updated_at = @now
             WHERE id = @id AND channel <> @paper AND (
@@ -60,7 +60,7 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
             {
                 id, now, staleBefore = now - claimTimeout,
                 sending = DeliveryStatus.Sending, pending = DeliveryStatus.Pending, paper = ChannelNames.Paper,
-            });
+            }, transaction), cancellationToken);
         return claimed == 1;
     }
 
