@@ -6,9 +6,11 @@ using IntegrationHub.Convocations;
 using IntegrationHub.Documents;
 using IntegrationHub.Evidence;
 using IntegrationHub.Evidence.Ledger;
+using IntegrationHub.Hosting;
 using IntegrationHub.Legal;
 using IntegrationHub.Persistence;
 using IntegrationHub.Sessions;
+using Microsoft.Extensions.Options;
 
 namespace IntegrationHub.Dispatch;
 
@@ -40,6 +42,7 @@ public sealed class DispatchService(
     Calendars.CalendarPublishers calendars,
     IBackgroundJobClient jobs,
     TimeProvider time,
+    IOptions<HubOptions> options,
     ILogger<DispatchService> logger)
 {
     public async Task<SendOutcome> SendAsync(Session session, CancellationToken cancellationToken)
@@ -170,11 +173,17 @@ public sealed class DispatchService(
     /// </summary>
     public void AnchorSoon(Guid authorityId) => jobs.Enqueue<LedgerAnchoring>(a => a.AnchorAsync(authorityId, CancellationToken.None));
 
-    public void Enqueue(IEnumerable<Guid> deliveryIds)
+    /// <summary>
+    /// Enqueues the deliveries in batches (<see cref="DispatchOptions.MaxBatchSize"/>), in the given order, small enough
+    /// that every worker gets one: a session of 30 members on 4 workers is 4 jobs of 15 or 16, not 60 jobs.
+    /// </summary>
+    public void Enqueue(IReadOnlyCollection<Guid> deliveryIds)
     {
-        foreach (var id in deliveryIds)
+        var dispatch = options.Value.Dispatch;
+        var perWorker = (deliveryIds.Count + dispatch.EffectiveWorkerCount - 1) / dispatch.EffectiveWorkerCount;
+        foreach (var batch in deliveryIds.Chunk(Math.Clamp(perWorker, 1, Math.Max(dispatch.MaxBatchSize, 1))))
         {
-            jobs.Enqueue<DeliveryJob>(j => j.RunAsync(id, CancellationToken.None));
+            jobs.Enqueue<DeliveryJob>(j => j.RunBatchAsync(batch, CancellationToken.None));
         }
     }
 

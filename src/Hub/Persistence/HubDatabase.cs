@@ -107,6 +107,13 @@ public sealed class HubDatabase : IDisposable
     public Task InTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
         InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, cancellationToken);
 
+    /// <summary>
+    /// Ids for an <c>IN @ids</c> list parameter. Dapper expands lists without the Guid type handler, so SQLite (ids stored
+    /// as text) gets their text form, the other providers the Guids.
+    /// </summary>
+    public object[] IdList(IEnumerable<Guid> ids) =>
+        Provider == DatabaseProvider.Sqlite ? [.. ids.Select(id => id.ToString("D"))] : [.. ids.Cast<object>()];
+
     /// <summary>The statement broke a unique constraint or unique index (the database refused a duplicate).</summary>
     public static bool IsUniqueViolation(DbException exception) => exception switch
     {
