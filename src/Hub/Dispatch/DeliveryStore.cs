@@ -46,7 +46,7 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
     public async Task<IReadOnlyList<Delivery>> GetManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<Delivery>($"SELECT {Columns} FROM deliveries WHERE id IN @ids", new { ids = database.IdList(ids) })).AsList();
+        return (await connection.QueryAsync<Delivery>($"SELECT {Columns} FROM deliveries WHERE {database.IsOneOf("id", "ids")}", database.IdsParameter(ids))).AsList();
     }
 
     /// <summary>
@@ -228,9 +228,9 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
             if (from.Length > 0)
             {
                 changed = await connection.ExecuteAsync(
-                    """
+                    $"""
                     UPDATE deliveries SET status = @status, last_error = @error, updated_at = @now
-                    WHERE id = @id AND status IN @from
+                    WHERE id = @id AND {database.IsOneOf("status", "from")}
                     """,
                     new { status, error = status == DeliveryStatus.Failed ? detail : null, now, id = delivery.Id, from }, transaction) == 1;
             }

@@ -108,11 +108,19 @@ public sealed class HubDatabase : IDisposable
         InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, cancellationToken);
 
     /// <summary>
-    /// Ids for an <c>IN @ids</c> list parameter. Dapper expands lists without the Guid type handler, so SQLite (ids stored
-    /// as text) gets their text form, the other providers the Guids.
+    /// "<paramref name="column"/> is one of the list <c>@<paramref name="parameter"/></c>": Dapper expands a list into
+    /// <c>(@p1, @p2 …)</c> for SQLite and SQL Server, but hands it to Npgsql whole, as an array, which needs <c>= ANY</c>.
     /// </summary>
-    public object[] IdList(IEnumerable<Guid> ids) =>
-        Provider == DatabaseProvider.Sqlite ? [.. ids.Select(id => id.ToString("D"))] : [.. ids.Cast<object>()];
+    public string IsOneOf(string column, string parameter) =>
+        Provider == DatabaseProvider.PostgreSql ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+
+    /// <summary>
+    /// The parameters object of an <see cref="IsOneOf"/> condition on ids, <c>@ids</c>. Dapper expands a list without the
+    /// Guid type handler, so SQLite (ids stored as text) gets their text form, the other providers Guids.
+    /// </summary>
+    public object IdsParameter(IEnumerable<Guid> ids) => Provider == DatabaseProvider.Sqlite
+        ? new { ids = ids.Select(id => id.ToString("D")).ToArray() }
+        : new { ids = ids.ToArray() };
 
     /// <summary>The statement broke a unique constraint or unique index (the database refused a duplicate).</summary>
     public static bool IsUniqueViolation(DbException exception) => exception switch
