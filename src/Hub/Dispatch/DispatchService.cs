@@ -179,12 +179,16 @@ public sealed class DispatchService(
     /// </summary>
     public void Enqueue(IReadOnlyCollection<Guid> deliveryIds)
     {
-        var dispatch = options.Value.Dispatch;
-        var perWorker = (deliveryIds.Count + dispatch.EffectiveWorkerCount - 1) / dispatch.EffectiveWorkerCount;
-        foreach (var batch in deliveryIds.Chunk(Math.Clamp(perWorker, 1, Math.Max(dispatch.MaxBatchSize, 1))))
+        foreach (var batch in Batches(deliveryIds, options.Value.Dispatch))
         {
             jobs.Enqueue<DeliveryJob>(j => j.RunBatchAsync(batch, CancellationToken.None));
         }
+    }
+
+    internal static IEnumerable<Guid[]> Batches(IReadOnlyCollection<Guid> deliveryIds, DispatchOptions dispatch)
+    {
+        var perWorker = (deliveryIds.Count + dispatch.EffectiveWorkerCount - 1) / dispatch.EffectiveWorkerCount;
+        return deliveryIds.Chunk(Math.Clamp(perWorker, 1, Math.Max(dispatch.MaxBatchSize, 1)));
     }
 
     private async Task<Delivery> AddDeliveryAsync(
