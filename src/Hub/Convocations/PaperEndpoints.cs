@@ -50,7 +50,7 @@ public static class PaperEndpoints
         {
             return AccessGuard.DeliveryNotFound(deliveryId);
         }
-        var message = await content.ComposeAsync(delivery, cancellationToken);
+        var message = await content.ComposeAsync(delivery, cancellationToken: cancellationToken);
         var html = new StringBuilder()
             .Append("<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>")
             .Append(Html.Encode(message.Subject))

@@ -20,33 +20,69 @@ public sealed class DeliveryContentLoader(
     Mailings.MailingStore mailings,
     DeliveryStore deliveries)
 {
-    public async Task<OutboundMessage> ComposeAsync(Delivery delivery, CancellationToken cancellationToken)
+    /// <summary>
+    /// The deliveries of one job share what does not change while it runs (authority, assembly, which convocations are
+    /// on the calendar event): read once per job instead of once per delivery. What can change — the session (it may be
+    /// cancelled or amended) and the member (their address) — is read for each delivery.
+    /// </summary>
+    public sealed class SharedReads
+    {
+        internal Dictionary<Guid, Authority> Authorities { get; } = [];
+        internal Dictionary<Guid, Assembly> Assemblies { get; } = [];
+        internal Dictionary<Guid, IReadOnlySet<Guid>> CalendarConvocations { get; } = [];
+    }
+
+    /// <param name="delivery">The delivery.</param>
+    /// <param name="session">Its session as just read (<see cref="CurrentSessionAsync"/>), or null to read it here.</param>
+    /// <param name="shared">Reads shared by the deliveries of one job, or null for none.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public async Task<OutboundMessage> ComposeAsync(
+        Delivery delivery, Session? session = null, SharedReads? shared = null, CancellationToken cancellationToken = default)
     {
         if (delivery.MailingRecipientId is { } recipientId)
         {
             return await ComposeMailingAsync(delivery, recipientId, cancellationToken);
         }
-        var convocation = await convocations.GetAsync(delivery.ConvocationId!.Value, cancellationToken)
-            ?? throw new PermanentDeliveryException($"Convocation {delivery.ConvocationId} does not exist.");
-        var session = await sessions.GetAsync(convocation.SessionId, cancellationToken)
-            ?? throw new PermanentDeliveryException($"Session {convocation.SessionId} does not exist.");
-        var member = await members.GetAsync(convocation.MemberId, cancellationToken)
-            ?? throw new PermanentDeliveryException($"Member {convocation.MemberId} does not exist.");
-        var authority = (await authorities.GetAsync(session.AuthorityId, cancellationToken))!;
-        var assembly = (await assemblies.GetAsync(session.AssemblyId, cancellationToken))!;
+        var convocationId = delivery.ConvocationId!.Value;
+        // The row carries its session and member (read with it); the convocation itself is read only for a row built without them.
+        var (sessionId, memberId) = delivery is { SessionId: { } s, MemberId: { } m }
+            ? (s, m)
+            : await convocations.GetAsync(convocationId, cancellationToken) is { } convocation
+                ? (convocation.SessionId, convocation.MemberId)
+                : throw new PermanentDeliveryException($"Convocation {convocationId} does not exist.");
+        session ??= await sessions.GetAsync(sessionId, cancellationToken)
+            ?? throw new PermanentDeliveryException($"Session {sessionId} does not exist.");
+        var member = await members.GetAsync(memberId, cancellationToken)
+            ?? throw new PermanentDeliveryException($"Member {memberId} does not exist.");
+        shared ??= new SharedReads();
+        var authority = await ReadOnceAsync(shared.Authorities, session.AuthorityId, id => authorities.GetAsync(id, cancellationToken));
+        var assembly = await ReadOnceAsync(shared.Assemblies, session.AssemblyId, id => assemblies.GetAsync(id, cancellationToken));
         var expires = session.EndsAt;
         var message = composer.Compose(new ConvocationContent(
             authority, assembly, session, member, delivery,
-            links.AnswerLink(convocation.Id, expires),
-            links.DocumentsLink(convocation.Id, expires))
+            links.AnswerLink(convocationId, expires),
+            links.DocumentsLink(convocationId, expires))
         {
             ChangeSummary = delivery.Purpose == DeliveryPurpose.Update
                 ? await sessions.VersionSummaryAsync(session.Id, delivery.SessionVersion, cancellationToken)
                 : null,
         });
         // A member on the session's Microsoft 365 event gets its invitation, updates and cancellation from Outlook: the
-        // hub's own iCalendar part would be a second invitation for the same session.
-        return await deliveries.HasCalendarDeliveryAsync(convocation.Id, cancellationToken) ? message with { Calendar = null } : message;
+        // hub's own iCalendar part would be a second invitation for the same session. The calendar rows are written with
+        // the convocations (send, change), before any job runs, so one read per session and job is enough.
+        var onCalendar = await ReadOnceAsync(shared.CalendarConvocations, session.Id, async id => await deliveries.CalendarConvocationsAsync(id, cancellationToken));
+        return onCalendar.Contains(convocationId) ? message with { Calendar = null } : message;
+    }
+
+    private static async Task<T> ReadOnceAsync<T>(Dictionary<Guid, T> cache, Guid id, Func<Guid, Task<T?>> read)
+        where T : class
+    {
+        if (!cache.TryGetValue(id, out var value))
+        {
+            value = await read(id) ?? throw new InvalidOperationException($"{typeof(T).Name} {id} does not exist.");
+            cache[id] = value;
+        }
+        return value;
     }
 
     private async Task<OutboundMessage> ComposeMailingAsync(Delivery delivery, Guid recipientId, CancellationToken cancellationToken)
@@ -61,8 +97,9 @@ public sealed class DeliveryContentLoader(
         return Mailings.MailingComposer.Compose(authority, mailing, member, documents, delivery, links.MailingLink(recipient.Id, mailing.LinksExpireAt!.Value));
     }
 
-    public async Task<bool> IsSessionCancelledAsync(Delivery delivery) =>
-        delivery.SessionId is { } sessionId && (await sessions.GetAsync(sessionId, CancellationToken.None))?.Status == SessionStatus.Cancelled;
+    /// <summary>The delivery's session as it stands now (null for a mailing's delivery).</summary>
+    public async Task<Session?> CurrentSessionAsync(Delivery delivery) =>
+        delivery.SessionId is { } sessionId ? await sessions.GetAsync(sessionId, CancellationToken.None) : null;
 
     /// <summary>A mobile number the SMS provider refused for good is flagged on the member and skipped until it is changed.</summary>
     public async Task FlagMobileAsync(Delivery delivery, string problem)

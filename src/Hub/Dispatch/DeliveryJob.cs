@@ -8,9 +8,13 @@ using Microsoft.Extensions.Options;
 namespace IntegrationHub.Dispatch;
 
 /// <summary>
-/// Sends one delivery. Takes an id, reads current state, and is idempotent: a delivery already sent, or held by
-/// another worker, is left alone. Retries are recorded in the outbox row (not only in Hangfire's storage), so they
-/// survive a restart on in-memory job storage.
+/// Sends deliveries, one after another: one delivery (a retry, a calendar answer) or the batch a dispatch enqueued
+/// together. Takes ids, reads current state, and is idempotent: a delivery already sent, or held by another worker, is
+/// left alone. Each delivery is claimed just before it is sent and its outcome recorded right after, in its own
+/// transaction, exactly as when a job carried one delivery: a batch shares only the job, the reads that cannot change
+/// while it runs, and the final "is the dispatch settled" check. A batch interrupted by shutdown leaves its unclaimed
+/// rows pending, where the start-up resume or <see cref="DeliverySweeper"/> finds them. Retries are recorded in the
+/// outbox row (not only in Hangfire's storage), so they survive a restart on in-memory job storage.
 /// </summary>
 public sealed class DeliveryJob(
     DeliveryStore deliveries,
@@ -22,48 +26,104 @@ public sealed class DeliveryJob(
     ILogger<DeliveryJob> logger)
 {
     [AutomaticRetry(Attempts = 0)]
-    public async Task RunAsync(Guid deliveryId, CancellationToken cancellationToken)
+    public Task RunAsync(Guid deliveryId, CancellationToken cancellationToken) => RunBatchAsync([deliveryId], cancellationToken);
+
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunBatchAsync(Guid[] deliveryIds, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(deliveryIds);
         var dispatch = options.Value.Dispatch;
         if (cancellationToken.IsCancellationRequested)
         {
             return;
         }
-        if (await deliveries.GetAsync(deliveryId, CancellationToken.None) is { Channel: ChannelNames.Calendar, SessionId: { } sessionId })
+        var rows = (await deliveries.GetManyAsync(deliveryIds, CancellationToken.None)).ToDictionary(d => d.Id);
+        var batch = new Batch();
+        var settled = new List<Delivery>();
+        foreach (var id in deliveryIds)
         {
-            // One event per session: the calendar job takes every pending calendar row of the session at once.
-            jobs.Enqueue<Calendars.CalendarPublishJob>(j => j.RunAsync(sessionId, CancellationToken.None));
-            return;
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            if (!rows.TryGetValue(id, out var delivery))
+            {
+                continue;
+            }
+            if (delivery is { Channel: ChannelNames.Calendar, SessionId: { } sessionId })
+            {
+                // One event per session: the calendar job takes every pending calendar row of the session at once.
+                if (batch.CalendarSessions.Add(sessionId))
+                {
+                    jobs.Enqueue<Calendars.CalendarPublishJob>(j => j.RunAsync(sessionId, CancellationToken.None));
+                }
+                continue;
+            }
+            if (!await deliveries.ClaimAsync(delivery, time.GetUtcNow(), dispatch.ClaimTimeout, cancellationToken))
+            {
+                await RescheduleIfNotYetDueAsync(id);
+                continue;
+            }
+            if (await AttemptAsync(delivery, dispatch, batch, cancellationToken))
+            {
+                settled.Add(delivery);
+            }
         }
-        if (!await deliveries.TryClaimAsync(deliveryId, time.GetUtcNow(), dispatch.ClaimTimeout, cancellationToken))
+        await AnchorSettledDispatchesAsync(settled);
+    }
+
+    /// <summary>
+    /// A dispatch this job completed gets its last facts (sent, failed) time-stamped now rather than at the next period;
+    /// asked once per session (a mailing's rows, once each) rather than after every delivery.
+    /// </summary>
+    private async Task AnchorSettledDispatchesAsync(List<Delivery> settled)
+    {
+        var anchored = new HashSet<Guid>();
+        foreach (var delivery in settled.DistinctBy(d => d.SessionId ?? d.Id))
         {
-            await RescheduleIfNotYetDueAsync(deliveryId);
-            return;
-        }
-        var delivery = (await deliveries.GetAsync(deliveryId, CancellationToken.None))!;
-        if (await AttemptAsync(delivery, dispatch, cancellationToken)
-            && await deliveries.IsBatchSettledAsync(delivery, CancellationToken.None))
-        {
-            // The dispatch is complete: its last facts (sent, failed) get a time-stamp now rather than at the next period.
-            jobs.Enqueue<LedgerAnchoring>(a => a.AnchorAsync(delivery.AuthorityId, CancellationToken.None));
+            if (!anchored.Contains(delivery.AuthorityId) && await deliveries.IsBatchSettledAsync(delivery, CancellationToken.None))
+            {
+                anchored.Add(delivery.AuthorityId);
+                jobs.Enqueue<LedgerAnchoring>(a => a.AnchorAsync(delivery.AuthorityId, CancellationToken.None));
+            }
         }
     }
 
+    /// <summary>What the deliveries of one job share: their channels (one connector per authority and channel) and content reads.</summary>
+    private sealed class Batch
+    {
+        public Dictionary<(Guid AuthorityId, string Channel), ConnectorInstances.ResolvedChannel?> Channels { get; } = [];
+        public DeliveryContentLoader.SharedReads Content { get; } = new();
+        public HashSet<Guid> CalendarSessions { get; } = [];
+    }
+
+    private async Task<ConnectorInstances.ResolvedChannel?> ResolveAsync(Delivery delivery, Batch batch)
+    {
+        var key = (delivery.AuthorityId, delivery.Channel);
+        if (!batch.Channels.TryGetValue(key, out var resolved))
+        {
+            resolved = await channels.ResolveAsync(delivery.AuthorityId, delivery.Channel, CancellationToken.None);
+            batch.Channels[key] = resolved;
+        }
+        return resolved;
+    }
+
     /// <summary>One attempt; true when the delivery is settled (sent, failed for good, superseded), false when it will run again.</summary>
-    private async Task<bool> AttemptAsync(Delivery delivery, DispatchOptions dispatch, CancellationToken cancellationToken)
+    private async Task<bool> AttemptAsync(Delivery delivery, DispatchOptions dispatch, Batch batch, CancellationToken cancellationToken)
     {
         RecipientAddress? address = null;
         try
         {
-            var (channel, channelAddress) = await channels.ResolveAsync(delivery.AuthorityId, delivery.Channel, CancellationToken.None)
+            var (channel, channelAddress) = await ResolveAsync(delivery, batch)
                 ?? throw new PermanentDeliveryException($"No channel '{delivery.Channel}' is configured for this authority.");
             address = channelAddress;
-            if (delivery.Purpose != DeliveryPurpose.Cancellation && await content.IsSessionCancelledAsync(delivery))
+            var session = await content.CurrentSessionAsync(delivery);
+            if (delivery.Purpose != DeliveryPurpose.Cancellation && session?.Status == Sessions.SessionStatus.Cancelled)
             {
                 await deliveries.MarkSupersededAsync(delivery, "session cancelled before this message went out", time.GetUtcNow());
                 return true;
             }
-            var message = await content.ComposeAsync(delivery, CancellationToken.None);
+            var message = await content.ComposeAsync(delivery, session, batch.Content, CancellationToken.None);
             if (cancellationToken.IsCancellationRequested)
             {
                 await deliveries.ReleaseAsync(delivery, time.GetUtcNow());

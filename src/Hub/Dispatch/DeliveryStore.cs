@@ -42,14 +42,63 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
         return await connection.QuerySingleOrDefaultAsync<Delivery>($"SELECT {Columns} FROM deliveries WHERE id = @id", new { id });
     }
 
+    /// <summary>The rows of <paramref name="ids"/> that exist, in no particular order (one read for a job's deliveries).</summary>
+    public async Task<IReadOnlyList<Delivery>> GetManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<Delivery>($"SELECT {Columns} FROM deliveries WHERE {database.IsOneOf("id", "ids")}", database.IdsParameter(ids))).AsList();
+    }
+
+    /// <summary>
+    /// <see cref="TryClaimAsync"/> for a row already read: on success <paramref name="delivery"/> becomes the claimed
+    /// row (status, attempts and claim time as stored, read back by the same statement) and true is returned.
+    /// </summary>
+    public async Task<bool> ClaimAsync(Delivery delivery, DateTimeOffset now, TimeSpan claimTimeout, CancellationToken cancellationToken)
+    {
+        var (output, returning) = database.Provider == DatabaseProvider.SqlServer
+            ? ("OUTPUT inserted.claimed_at AS ClaimedAt, inserted.attempts AS Attempts", "")
+            : ("", "RETURNING claimed_at AS ClaimedAt, attempts AS Attempts");
+        var claim = await database.InTransactionAsync((connection, transaction) => connection.QuerySingleOrDefaultAsync<ClaimRow>(
+            $"""
+            UPDATE deliveries SET status = @sending, claimed_at = @now, attempts = attempts + 1, updated_at = @now
+            {output}
+            WHERE id = @id AND channel <> @paper AND (
+                (status = @pending AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
+                OR (status = @sending AND claimed_at < @staleBefore))
+            {returning}
+            """,
+            new
+            {
+                id = delivery.Id, now, staleBefore = now - claimTimeout,
+                sending = DeliveryStatus.Sending, pending = DeliveryStatus.Pending, paper = ChannelNames.Paper,
+            }, transaction), cancellationToken);
+        if (claim is null)
+        {
+            return false;
+        }
+        delivery.Status = DeliveryStatus.Sending;
+        delivery.ClaimedAt = claim.ClaimedAt;
+        delivery.Attempts = claim.Attempts;
+        return true;
+    }
+
+    /// <summary>The convocations of a session that are on its calendar event (they have a <see cref="ChannelNames.Calendar"/> delivery).</summary>
+    public async Task<IReadOnlySet<Guid>> CalendarConvocationsAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<Guid>(
+            "SELECT convocation_id FROM deliveries WHERE session_id = @sessionId AND channel = @calendar AND convocation_id IS NOT NULL",
+            new { sessionId, calendar = ChannelNames.Calendar })).ToHashSet();
+    }
+
     /// <summary>
     /// Takes the delivery for this worker: a pending row that is due, or a row left "sending" by a worker that
     /// stopped longer than <paramref name="claimTimeout"/> ago. Returns false when another worker has it or it is done.
     /// </summary>
     public async Task<bool> TryClaimAsync(Guid id, DateTimeOffset now, TimeSpan claimTimeout, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var claimed = await connection.ExecuteAsync(
+        // In a transaction only to take this process's SQLite writer turn (HubDatabase) rather than race for the lock.
+        var claimed = await database.InTransactionAsync((connection, transaction) => connection.ExecuteAsync(
             """
             UPDATE deliveries SET status = @sending, claimed_at = @now, attempts = attempts + 1, updated_at = @now
             WHERE id = @id AND channel <> @paper AND (
@@ -60,7 +109,7 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
             {
                 id, now, staleBefore = now - claimTimeout,
                 sending = DeliveryStatus.Sending, pending = DeliveryStatus.Pending, paper = ChannelNames.Paper,
-            });
+            }, transaction), cancellationToken);
         return claimed == 1;
     }
 
@@ -186,9 +235,9 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
             if (from.Length > 0)
             {
                 changed = await connection.ExecuteAsync(
-                    """
+                    $"""
                     UPDATE deliveries SET status = @status, last_error = @error, updated_at = @now
-                    WHERE id = @id AND status IN @from
+                    WHERE id = @id AND {database.IsOneOf("status", "from")}
                     """,
                     new { status, error = status == DeliveryStatus.Failed ? detail : null, now, id = delivery.Id, from }, transaction) == 1;
             }
@@ -292,4 +341,10 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
     };
 
     private static string? Truncate(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
+
+    private sealed class ClaimRow
+    {
+        public DateTimeOffset ClaimedAt { get; set; }
+        public int Attempts { get; set; }
+    }
 }

@@ -8,7 +8,7 @@ namespace IntegrationHub.Dispatch;
 /// <summary>
 /// Nothing accepted is lost: at start-up, unfinished deliveries are put back in the queue; then, periodically,
 /// deliveries that should be in a worker's hands but are not (due retries whose job was lost, rows abandoned by a
-/// stopped node) are enqueued again. The claim in <see cref="DeliveryStore.TryClaimAsync"/> keeps this harmless
+/// stopped node) are enqueued again. The claim in <see cref="DeliveryStore.ClaimAsync"/> keeps this harmless
 /// when a job does exist.
 /// </summary>
 public sealed class DeliverySweeper(

@@ -6,9 +6,11 @@ using IntegrationHub.Convocations;
 using IntegrationHub.Documents;
 using IntegrationHub.Evidence;
 using IntegrationHub.Evidence.Ledger;
+using IntegrationHub.Hosting;
 using IntegrationHub.Legal;
 using IntegrationHub.Persistence;
 using IntegrationHub.Sessions;
+using Microsoft.Extensions.Options;
 
 namespace IntegrationHub.Dispatch;
 
@@ -44,6 +46,7 @@ public sealed class DispatchService(
     Validation.ValidationService validation,
     IBackgroundJobClient jobs,
     TimeProvider time,
+    IOptions<HubOptions> options,
     ILogger<DispatchService> logger)
 {
     public Task<SendOutcome> SendAsync(Session session, CancellationToken cancellationToken) => SendAsync(session, null, cancellationToken);
@@ -197,12 +200,22 @@ public sealed class DispatchService(
     /// </summary>
     public void AnchorSoon(Guid authorityId) => jobs.Enqueue<LedgerAnchoring>(a => a.AnchorAsync(authorityId, CancellationToken.None));
 
-    public void Enqueue(IEnumerable<Guid> deliveryIds)
+    /// <summary>
+    /// Enqueues the deliveries in batches (<see cref="DispatchOptions.MaxBatchSize"/>), in the given order, small enough
+    /// that every worker gets one: a session of 30 members on 4 workers is 4 jobs of 15 or 16, not 60 jobs.
+    /// </summary>
+    public void Enqueue(IReadOnlyCollection<Guid> deliveryIds)
     {
-        foreach (var id in deliveryIds)
+        foreach (var batch in Batches(deliveryIds, options.Value.Dispatch))
         {
-            jobs.Enqueue<DeliveryJob>(j => j.RunAsync(id, CancellationToken.None));
+            jobs.Enqueue<DeliveryJob>(j => j.RunBatchAsync(batch, CancellationToken.None));
         }
+    }
+
+    internal static IEnumerable<Guid[]> Batches(IReadOnlyCollection<Guid> deliveryIds, DispatchOptions dispatch)
+    {
+        var perWorker = (deliveryIds.Count + dispatch.EffectiveWorkerCount - 1) / dispatch.EffectiveWorkerCount;
+        return deliveryIds.Chunk(Math.Clamp(perWorker, 1, Math.Max(dispatch.MaxBatchSize, 1)));
     }
 
     private async Task<Delivery> AddDeliveryAsync(

@@ -59,6 +59,16 @@ public sealed class DispatchOptions
     /// <summary>How often Hangfire polls for scheduled jobs and (SQL storages) for queued ones.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Most deliveries of a dispatch one job sends, one after another (each still claimed and recorded on its own). Fewer
+    /// jobs cost less bookkeeping (Hangfire writes about ten rows per job on SQL storage); a dispatch is still spread
+    /// over every worker, smaller batches being used when it has fewer deliveries than workers × this. 1 gives one job
+    /// per delivery.
+    /// </summary>
+    public int MaxBatchSize { get; set; } = 16;
+
+    internal int EffectiveWorkerCount => WorkerCount ?? Math.Min(Environment.ProcessorCount * 2, 20);
+
     internal IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays.Count > 0
         ? RetryDelays
         : [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(2)];

@@ -222,7 +222,7 @@ public static class HubServiceCollectionExtensions
             .UseRecommendedSerializerSettings());
         services.AddHangfireServer((sp, options) =>
         {
-            options.WorkerCount = hub.Dispatch.WorkerCount ?? Math.Min(Environment.ProcessorCount * 2, 20);
+            options.WorkerCount = hub.Dispatch.EffectiveWorkerCount;
             options.SchedulePollingInterval = poll;
             options.ShutdownTimeout = TimeSpan.FromSeconds(45);
             options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";

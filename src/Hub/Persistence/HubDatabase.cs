@@ -12,6 +12,15 @@ namespace IntegrationHub.Persistence;
 /// </summary>
 public sealed class HubDatabase : IDisposable
 {
+    // How long a SQLite write transaction waits for this process's writer turn (the driver's default command timeout).
+    private static readonly TimeSpan SqliteWriterWait = TimeSpan.FromSeconds(30);
+
+    // SQLite has one writer. Microsoft.Data.Sqlite answers a busy database by sleeping 150 ms on the calling thread and
+    // retrying (SqliteDataReader.NextResult), so writers of this process racing for it lost 150 ms per collision and held
+    // thread-pool threads while they slept: measured, 37 thread-seconds of such sleeps in a 22-second dispatch
+    // (bench/README.md). Write transactions of this process now queue here, asynchronously, before BEGIN IMMEDIATE.
+    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
+    private readonly AsyncLocal<bool> _holdsSqliteWriter = new();
     private readonly NpgsqlDataSource? _npgsql;
 
     public HubDatabase(DatabaseProvider provider, string connectionString)
@@ -45,7 +54,9 @@ public sealed class HubDatabase : IDisposable
             {
                 // WAL lets the API read while a dispatch writes; foreign keys are off by default in SQLite.
                 await using var pragma = connection.CreateCommand();
-                pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+                // busy_timeout: a writer outside this process (or an autocommit write here) waits inside SQLite, which
+                // retries within milliseconds, instead of failing to the driver's 150 ms sleep at once.
+                pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;";
                 await pragma.ExecuteNonQueryAsync(cancellationToken);
             }
             return connection;
@@ -61,6 +72,31 @@ public sealed class HubDatabase : IDisposable
     public async Task<T> InTransactionAsync<T>(
         Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
+        if (Provider != DatabaseProvider.Sqlite || _holdsSqliteWriter.Value)
+        {
+            // A transaction opened inside another one's work keeps the old behaviour (SQLite's own lock) instead of
+            // waiting on this process's writer turn, which its caller holds.
+            return await RunInTransactionAsync(work, cancellationToken);
+        }
+        // Bounded like a command: if a holder ever hangs, the others fall back to SQLite's own locking.
+        var turn = await _sqliteWriter.WaitAsync(SqliteWriterWait, cancellationToken);
+        try
+        {
+            _holdsSqliteWriter.Value = true;
+            return await RunInTransactionAsync(work, cancellationToken);
+        }
+        finally
+        {
+            _holdsSqliteWriter.Value = false;
+            if (turn)
+            {
+                _sqliteWriter.Release();
+            }
+        }
+    }
+
+    private async Task<T> RunInTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
         var result = await work(connection, transaction);
@@ -70,6 +106,21 @@ public sealed class HubDatabase : IDisposable
 
     public Task InTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
         InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, cancellationToken);
+
+    /// <summary>
+    /// "<paramref name="column"/> is one of the list <c>@<paramref name="parameter"/></c>": Dapper expands a list into
+    /// <c>(@p1, @p2 …)</c> for SQLite and SQL Server, but hands it to Npgsql whole, as an array, which needs <c>= ANY</c>.
+    /// </summary>
+    public string IsOneOf(string column, string parameter) =>
+        Provider == DatabaseProvider.PostgreSql ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+
+    /// <summary>
+    /// The parameters object of an <see cref="IsOneOf"/> condition on ids, <c>@ids</c>. Dapper expands a list without the
+    /// Guid type handler, so SQLite (ids stored as text) gets their text form, the other providers Guids.
+    /// </summary>
+    public object IdsParameter(IEnumerable<Guid> ids) => Provider == DatabaseProvider.Sqlite
+        ? new { ids = ids.Select(id => id.ToString("D")).ToArray() }
+        : new { ids = ids.ToArray() };
 
     /// <summary>The statement broke a unique constraint or unique index (the database refused a duplicate).</summary>
     public static bool IsUniqueViolation(DbException exception) => exception switch
@@ -81,5 +132,9 @@ public sealed class HubDatabase : IDisposable
         _ => false,
     };
 
-    public void Dispose() => _npgsql?.Dispose();
+    public void Dispose()
+    {
+        _npgsql?.Dispose();
+        _sqliteWriter.Dispose();
+    }
 }

@@ -9,13 +9,18 @@ using Xunit;
 
 namespace IntegrationHub.Tests.Connectors;
 
-/// <summary>The hub with an authority's own Twilio connector, configured through the API, against a Twilio stand-in.</summary>
+/// <summary>
+/// The hub with an authority's own Twilio connector, configured through the API, against a Twilio stand-in; on SQLite and
+/// on PostgreSQL (a provider report's status guard is a list condition, written differently for each).
+/// </summary>
 [Collection(HubHostsGroup.Name)]
-public sealed class SmsDispatchTests : IAsyncLifetime
+public abstract class SmsDispatchTests : IAsyncLifetime
 {
     private const string StatusUrl = "http://hub.test/hooks/twilio/status";
     private TwilioStandIn _twilio = null!;
     private HubApp _app = null!;
+
+    protected abstract TestDatabase Database { get; }
 
     public async Task InitializeAsync()
     {
@@ -25,7 +30,7 @@ public sealed class SmsDispatchTests : IAsyncLifetime
         {
             extra[$"Hub:Dispatch:RetryDelays:{i}"] = "00:00:00.500";
         }
-        _app = await HubApp.StartAsync(TestDatabase.Sqlite, extra: extra);
+        _app = await HubApp.StartAsync(Database, extra: extra);
     }
 
     public async Task DisposeAsync()
@@ -140,4 +145,14 @@ public sealed class SmsDispatchTests : IAsyncLifetime
         var member = await _app.Admin.GetOkAsync($"/api/members/{s.MemberIds[0]}");
         Assert.Contains("21211", member.GetProperty("mobileProblem").GetString(), StringComparison.Ordinal);
     }
+}
+
+public sealed class SmsDispatchSqliteTests : SmsDispatchTests
+{
+    protected override TestDatabase Database => TestDatabase.Sqlite;
+}
+
+public sealed class SmsDispatchPostgresTests : SmsDispatchTests
+{
+    protected override TestDatabase Database => TestDatabase.Postgres;
 }
