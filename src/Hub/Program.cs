@@ -53,6 +53,7 @@ app.MapMailingPages();
 app.MapDocumentSourceEndpoints();
 app.MapTwilioStatusEndpoint();
 app.MapEvidenceEndpoints();
+IntegrationHub.Validation.Decisions.ApproverDecisionEndpoints.MapApproverDecisionPages(app);
 
 app.Run();
 return 0;

@@ -34,7 +34,11 @@ public sealed class Microsoft365ConnectorType : IConnectorType, ICalendarPublish
     /// <summary>Setting: <c>clientSecret</c>, <c>certificate</c> or <c>staticToken</c> (stand-in environments only).</summary>
     public const string CredentialKindKey = "credentialKind";
 
-    /// <summary>Setting: the Teams Workflows webhook URL for validation cards (stored; not used yet).</summary>
+    /// <summary>
+    /// Secret: the Teams Workflows webhook URL the hub posts validation cards to. A secret, not a setting: its <c>sig=</c>
+    /// parameter is a bearer credential (anyone holding the URL can post in the channel), so it is encrypted at rest and
+    /// never returned by the API nor logged.
+    /// </summary>
     public const string TeamsWorkflowUrlKey = "teamsWorkflowUrl";
 
     /// <summary>Secret: the application's client secret.</summary>
@@ -54,7 +58,7 @@ public sealed class Microsoft365ConnectorType : IConnectorType, ICalendarPublish
 
     internal static readonly IReadOnlySet<string> SecretKeys = new HashSet<string>(StringComparer.Ordinal)
     {
-        ClientSecretKey, CertificatePfxKey, CertificatePasswordKey, StaticTokenKey,
+        ClientSecretKey, CertificatePfxKey, CertificatePasswordKey, StaticTokenKey, TeamsWorkflowUrlKey,
     };
 
     private static readonly IReadOnlyList<ConnectorSettingDefinition> Schema =
@@ -65,11 +69,11 @@ public sealed class Microsoft365ConnectorType : IConnectorType, ICalendarPublish
         new(GraphBaseUrlKey, "Adresse de Microsoft Graph", SettingKind.Url, DefaultValue: DefaultGraphBaseUrl),
         new(CredentialKindKey, "Mode d'authentification de l'application", SettingKind.Choice, DefaultValue: "clientSecret",
             AllowedValues: ["clientSecret", "certificate", "staticToken"]),
-        new(TeamsWorkflowUrlKey, "Adresse du flux Teams Workflows (cartes de validation)", SettingKind.Url),
         new(ClientSecretKey, "Secret client de l'application", Secret: true),
         new(CertificatePfxKey, "Certificat de l'application avec sa clé privée (PFX en base64)", Secret: true),
         new(CertificatePasswordKey, "Mot de passe du certificat PFX", Secret: true),
         new(StaticTokenKey, "Jeton d'accès fixe (environnements de test uniquement)", Secret: true),
+        new(TeamsWorkflowUrlKey, "Adresse du flux Teams Workflows qui publie les cartes de validation (contient sa signature sig=)", SettingKind.Url, Secret: true),
     ];
 
     /// <inheritdoc />
@@ -159,10 +163,11 @@ public sealed class Microsoft365ConnectorType : IConnectorType, ICalendarPublish
                 break;
         }
 
-        if (settings.Get(TeamsWorkflowUrlKey) is { } teams
+        if (settings.GetSecret(TeamsWorkflowUrlKey) is { } teams
             && (!Uri.TryCreate(teams, UriKind.Absolute, out var teamsUrl) || (teamsUrl.Scheme != Uri.UriSchemeHttps && !teamsUrl.IsLoopback)))
         {
-            errors.Add(new(TeamsWorkflowUrlKey, $"teamsWorkflowUrl doit être une adresse https absolue, celle du flux Teams Workflows (reçu\u00A0: «\u00A0{teams}\u00A0»)."));
+            // The value received is not repeated: it may carry the flow's signature.
+            errors.Add(new(TeamsWorkflowUrlKey, "teamsWorkflowUrl doit être une adresse https absolue, celle du flux Teams Workflows (déclencheur «\u00A0When a Teams webhook request is received\u00A0»)."));
         }
 
         return errors;
