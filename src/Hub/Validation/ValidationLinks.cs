@@ -60,7 +60,9 @@ public sealed class ValidationLinks(LinkSigningKey signingKey, MemberLinks membe
         Span<byte> payload = stackalloc byte[PayloadLength];
         Span<byte> mac = stackalloc byte[MacLength];
         if (!Base64Url.TryDecodeFromChars(payloadText, payload, out var payloadLength) || payloadLength != PayloadLength
-            || !Base64Url.TryDecodeFromChars(macText, mac, out var macLength) || macLength != MacLength)
+            || !Base64Url.TryDecodeFromChars(macText, mac, out var macLength) || macLength != MacLength
+            // The last character of the MAC carries 4 unused bits: one spelling per token, so a link is never « altered but valid ».
+            || Base64Url.EncodeToString(mac) != macText)
         {
             return null;
         }

@@ -48,8 +48,8 @@ public static class ValidationTexts
     /// <summary>How the circuit ended, for the secretariat's channel.</summary>
     public static string CircuitOutcome(ValidationStepView step) => step.CircuitState switch
     {
-        "approved" => "Le dossier est validé : toutes les étapes du circuit sont approuvées.",
-        "rejected" => "Le dossier est refusé : il retourne au secrétariat.",
+        "approved" => $"Le dossier est validé{Nbsp}: toutes les étapes du circuit sont approuvées.",
+        "rejected" => $"Le dossier est refusé{Nbsp}: il retourne au secrétariat.",
         "cancelled" => "Le circuit de validation a été annulé.",
         _ => $"Le circuit de validation est terminé ({step.CircuitState}).",
     };

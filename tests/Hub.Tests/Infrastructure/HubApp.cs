@@ -56,7 +56,9 @@ public sealed class HubApp : IAsyncDisposable
         return new Settings(database, data, connectionString, now ?? DefaultNow, extra ?? new Dictionary<string, string?>());
     }
 
-    public static async Task<HubApp> StartAsync(Settings settings)
+    /// <param name="settings">The host's settings.</param>
+    /// <param name="services">Replaces services after the hub's own (a stand-in for a part another test covers for real).</param>
+    public static async Task<HubApp> StartAsync(Settings settings, Action<IServiceCollection>? services = null)
     {
         var logs = new CapturingLoggerProvider();
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
@@ -78,10 +80,12 @@ public sealed class HubApp : IAsyncDisposable
             {
                 web.UseSetting(key, value);
             }
+            var configure = services;
             web.ConfigureTestServices(services =>
             {
                 services.AddSingleton<TimeProvider>(new ShiftedTimeProvider(settings.Now));
                 services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+                configure?.Invoke(services);
             });
         });
         var app = new HubApp(factory, settings.DataDirectory, settings) { Logs = logs };
