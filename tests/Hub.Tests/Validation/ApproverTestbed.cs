@@ -84,6 +84,10 @@ public sealed partial class ApproverTestbed : IAsyncDisposable
 
     public ValidationLinks Links => App.Services.GetRequiredService<ValidationLinks>();
 
+    /// <summary>The addresses of the SMTP envelope (<c>RCPT TO:&lt;address&gt; NOTIFY=…</c>).</summary>
+    public static IReadOnlyList<string> Recipients(RecordedSmtpMessage message) =>
+        message.RcptTo.Select(r => r[(r.IndexOf('<', StringComparison.Ordinal) + 1)..r.IndexOf('>', StringComparison.Ordinal)]).ToList();
+
     public static MimeMessage Mime(RecordedSmtpMessage message) => MimeMessage.Load(new MemoryStream(message.Data));
 
     /// <summary>The path and query of the first link labelled <paramref name="label"/> in an email's text part.</summary>
