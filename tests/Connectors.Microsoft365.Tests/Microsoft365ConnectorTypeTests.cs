@@ -28,7 +28,7 @@ public sealed class Microsoft365ConnectorTypeTests : IAsyncLifetime
         Assert.IsAssignableFrom<ICalendarPublisherProvider>(type);
         Assert.Null(type.CreateChannel(Microsoft365TestData.Settings(_graph), Microsoft365TestData.Services()));
         Assert.Equal(
-            ["tenantId", "clientId", "organizerMailbox", "graphBaseUrl", "credentialKind", "clientSecret", "certificatePfx", "certificatePassword", "staticToken", "teamsWorkflowUrl"],
+            ["tenantId", "clientId", "organizerMailbox", "graphBaseUrl", "credentialKind", "approverSignIn", "loginBaseUrl", "clientSecret", "certificatePfx", "certificatePassword", "staticToken", "teamsWorkflowUrl"],
             type.Settings.Select(s => s.Key));
         Assert.All(type.Settings.Where(s => s.Key is "clientSecret" or "certificatePfx" or "certificatePassword" or "staticToken" or "teamsWorkflowUrl"), s => Assert.True(s.Secret, s.Key));
         Assert.Equal("https://graph.microsoft.com/v1.0", type.Settings.Single(s => s.Key == "graphBaseUrl").DefaultValue);
@@ -114,6 +114,18 @@ public sealed class Microsoft365ConnectorTypeTests : IAsyncLifetime
         Assert.Equal("teamsWorkflowUrl", error.Key);
         Assert.StartsWith("teamsWorkflowUrl doit", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("sig", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ApproverSignInWithoutTheApplication_IsRefused()
+    {
+        var signIn = new Dictionary<string, string?> { ["approverSignIn"] = "true" };
+
+        Assert.Equal("approverSignIn", Assert.Single(_type.Validate(Microsoft365TestData.Settings(_graph, values: signIn))).Key);
+        var complete = new Dictionary<string, string?> { ["approverSignIn"] = "true", ["tenantId"] = Microsoft365TestData.TenantId, ["clientId"] = Microsoft365TestData.ClientId };
+        Assert.Empty(_type.Validate(Microsoft365TestData.Settings(_graph, values: complete, secrets: new Dictionary<string, string?> { ["clientSecret"] = "s3cr3t~value" })));
+        complete["loginBaseUrl"] = "http://login.mairie-exemple.fr";
+        Assert.Equal("loginBaseUrl", Assert.Single(_type.Validate(Microsoft365TestData.Settings(_graph, values: complete, secrets: new Dictionary<string, string?> { ["clientSecret"] = "s3cr3t~value" }))).Key);
     }
 
     [Fact]

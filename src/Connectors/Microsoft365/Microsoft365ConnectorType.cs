@@ -41,6 +41,19 @@ public sealed class Microsoft365ConnectorType : IConnectorType, ICalendarPublish
     /// </summary>
     public const string TeamsWorkflowUrlKey = "teamsWorkflowUrl";
 
+    /// <summary>
+    /// Setting: <c>true</c> to let validation-circuit approvers prove who they are by signing in with their Entra ID account
+    /// (OpenID Connect, the same application: <see cref="TenantIdKey"/>, <see cref="ClientIdKey"/>, <see cref="ClientSecretKey"/>,
+    /// with the hub's <c>/validation/signin-callback</c> as a redirect URI). Default <c>false</c>: a one-time code by email.
+    /// </summary>
+    public const string ApproverSignInKey = "approverSignIn";
+
+    /// <summary>Setting: the Entra ID sign-in host (default <see cref="DefaultLoginBaseUrl"/>; national clouds or a stand-in).</summary>
+    public const string LoginBaseUrlKey = "loginBaseUrl";
+
+    /// <summary>Entra ID, public cloud.</summary>
+    public const string DefaultLoginBaseUrl = "https://login.microsoftonline.com";
+
     /// <summary>Secret: the application's client secret.</summary>
     public const string ClientSecretKey = "clientSecret";
 
@@ -69,6 +82,8 @@ public sealed class Microsoft365ConnectorType : IConnectorType, ICalendarPublish
         new(GraphBaseUrlKey, "Adresse de Microsoft Graph", SettingKind.Url, DefaultValue: DefaultGraphBaseUrl),
         new(CredentialKindKey, "Mode d'authentification de l'application", SettingKind.Choice, DefaultValue: "clientSecret",
             AllowedValues: ["clientSecret", "certificate", "staticToken"]),
+        new(ApproverSignInKey, "Les valideurs des circuits se connectent avec leur compte Microsoft\u00A0365 (sinon, code par courriel)", SettingKind.Boolean, DefaultValue: "false"),
+        new(LoginBaseUrlKey, "Adresse de connexion Microsoft Entra ID", SettingKind.Url, DefaultValue: DefaultLoginBaseUrl),
         new(ClientSecretKey, "Secret client de l'application", Secret: true),
         new(CertificatePfxKey, "Certificat de l'application avec sa clé privée (PFX en base64)", Secret: true),
         new(CertificatePasswordKey, "Mot de passe du certificat PFX", Secret: true),
@@ -168,6 +183,19 @@ public sealed class Microsoft365ConnectorType : IConnectorType, ICalendarPublish
         {
             // The value received is not repeated: it may carry the flow's signature.
             errors.Add(new(TeamsWorkflowUrlKey, "teamsWorkflowUrl doit être une adresse https absolue, celle du flux Teams Workflows (déclencheur «\u00A0When a Teams webhook request is received\u00A0»)."));
+        }
+
+        if (string.Equals(settings.Get(ApproverSignInKey), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            if (settings.Get(TenantIdKey) is null || settings.Get(ClientIdKey) is null || settings.GetSecret(ClientSecretKey) is null)
+            {
+                errors.Add(new(ApproverSignInKey, "approverSignIn\u00A0= true demande tenantId, clientId et clientSecret\u00A0: la connexion des valideurs passe par l'application inscrite dans Entra ID."));
+            }
+            var loginText = settings.Get(LoginBaseUrlKey) ?? DefaultLoginBaseUrl;
+            if (!Uri.TryCreate(loginText, UriKind.Absolute, out var login) || (login.Scheme != Uri.UriSchemeHttps && !login.IsLoopback))
+            {
+                errors.Add(new(LoginBaseUrlKey, $"loginBaseUrl doit être une adresse https absolue, par exemple {DefaultLoginBaseUrl} (reçu\u00A0: «\u00A0{loginText}\u00A0»)."));
+            }
         }
 
         return errors;

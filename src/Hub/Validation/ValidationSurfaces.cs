@@ -6,8 +6,8 @@ namespace IntegrationHub.Validation;
 /// <summary>The approvers' side of validation circuits: signed links, Teams and email notifiers, decision pages.</summary>
 public static class ValidationSurfaces
 {
-    /// <summary>A flow that has not answered in this time is treated as down (the notice is tried again).</summary>
-    public static readonly TimeSpan TeamsTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>A Teams flow or Entra ID that has not answered in this time is treated as down.</summary>
+    public static readonly TimeSpan OutboundTimeout = TimeSpan.FromSeconds(30);
 
     public static IServiceCollection AddValidationSurfaces(this IServiceCollection services)
     {
@@ -16,10 +16,12 @@ public static class ValidationSurfaces
         services.AddSingleton<IValidationNotifier, TeamsWorkflowNotifier>();
         services.AddSingleton<IValidationNotifier, ApproverEmailNotifier>();
         // No loggers on this client: the default ones write the request URL, and the workflow URL carries its signature.
-        services.AddHttpClient(TeamsWorkflowNotifier.HttpClientName, c => c.Timeout = TeamsTimeout).RemoveAllLoggers();
+        services.AddHttpClient(TeamsWorkflowNotifier.HttpClientName, c => c.Timeout = OutboundTimeout).RemoveAllLoggers();
 
         services.AddSingleton<ApproverCodes>();
         services.AddTransient<ApproverCodeMailer>();
+        services.AddSingleton<ApproverSignIn>();
+        services.AddHttpClient(ApproverSignIn.HttpClientName, c => c.Timeout = OutboundTimeout);
         services.AddSingleton<ApproverDecisionPages>();
         services.AddSingleton<IStepDecisions, NoStepDecisions>();
         services.AddAntiforgery(o =>

@@ -20,6 +20,7 @@ public sealed class ApproverDecisionPages(
     ValidationLinks links,
     IStepDecisions decisions,
     ApproverCodes codes,
+    ApproverSignIn signIn,
     IAntiforgery antiforgery,
     AuthorityStore authorities,
     SessionStore sessions,
@@ -83,28 +84,43 @@ public sealed class ApproverDecisionPages(
             return FormExpired(token);
         }
         var form = await http.Request.ReadFormAsync(cancellationToken);
+        var signedIn = form["proof"] == ApproverSignIn.Proof ? signIn.SignedInAddress(http, state.Step.StepId) : null;
         var values = new FormValues(
-            form["email"].ToString().Trim(), form["decision"].ToString(), Blank(form["comment"].ToString()), Blank(form["delegateTo"].ToString()));
-        if (Incomplete(values, form["code"].ToString()) is { } problem)
+            signedIn ?? form["email"].ToString().Trim(), form["decision"].ToString(), Blank(form["comment"].ToString()), Blank(form["delegateTo"].ToString()));
+        if (form["proof"] == ApproverSignIn.Proof && signedIn is null)
+        {
+            return await PageAsync(http, state, values, $"Votre connexion Microsoft a expiré{Nbsp}: reconnectez-vous, ou demandez un code par courriel.", StatusCodes.Status403Forbidden, cancellationToken);
+        }
+        if (((signedIn is null ? IncompleteIdentity(values, form["code"].ToString()) : null) ?? IncompleteDecision(values)) is { } problem)
         {
             return await PageAsync(http, state, values, problem, StatusCodes.Status422UnprocessableEntity, cancellationToken);
         }
-        var check = await codes.CheckAsync(state.Step.StepId, values.Email!, form["code"].ToString(), cancellationToken);
-        if (check is not CodeCheck.Proven proven)
+        Guid? codeId = null;
+        if (signedIn is null)
         {
-            var notice = check is CodeCheck.Wrong { AttemptsLeft: var left } && left > 0
-                ? $"Code incorrect pour cette adresse. Il vous reste {left}{Nbsp}essai{(left > 1 ? "s" : "")}."
-                : $"Ce code n'est pas ou plus valable pour cette adresse (expiré, déjà utilisé, ou trop d'essais){Nbsp}: demandez un nouveau code.";
-            return await PageAsync(http, state, values, notice, StatusCodes.Status403Forbidden, cancellationToken);
+            var check = await codes.CheckAsync(state.Step.StepId, values.Email!, form["code"].ToString(), cancellationToken);
+            if (check is not CodeCheck.Proven proven)
+            {
+                var notice = check is CodeCheck.Wrong { AttemptsLeft: var left } && left > 0
+                    ? $"Code incorrect pour cette adresse. Il vous reste {left}{Nbsp}essai{(left > 1 ? "s" : "")}."
+                    : $"Ce code n'est pas ou plus valable pour cette adresse (expiré, déjà utilisé, ou trop d'essais){Nbsp}: demandez un nouveau code.";
+                return await PageAsync(http, state, values, notice, StatusCodes.Status403Forbidden, cancellationToken);
+            }
+            codeId = proven.CodeId;
         }
         var approver = ApproverCodes.Normalize(values.Email!);
+        var proof = signedIn is null ? Proof : ApproverSignIn.Proof;
         var result = await decisions.DecideAsync(
-            state.Step.StepId, approver, values.Decision!, values.Comment, values.DelegateTo is { } d ? ApproverCodes.Normalize(d) : null, Proof, cancellationToken);
+            state.Step.StepId, approver, values.Decision!, values.Comment, values.DelegateTo is { } d ? ApproverCodes.Normalize(d) : null, proof, cancellationToken);
         if (result is not StepDecisionResult.Invalid)
         {
-            await codes.MarkUsedAsync(proven.CodeId, cancellationToken);
+            if (codeId is { } spent)
+            {
+                await codes.MarkUsedAsync(spent, cancellationToken);
+            }
+            ApproverSignIn.Forget(http);
         }
-        logger.LogInformation("Decision {Decision} on step {StepId} by a code-proven approver: {Result}", values.Decision, state.Step.StepId, result.GetType().Name);
+        logger.LogInformation("Decision {Decision} on step {StepId} by an approver proven by {Proof}: {Result}", values.Decision, state.Step.StepId, proof, result.GetType().Name);
         return result switch
         {
             StepDecisionResult.Recorded => Message(DecisionTitle(values.Decision!), Confirmation(state.Step, values), StatusCodes.Status200OK),
@@ -117,6 +133,37 @@ public sealed class ApproverDecisionPages(
         };
     }
 
+    /// <summary>Sends the approver to Entra ID, when the authority turned its sign-in on.</summary>
+    public async Task<IResult> SignInAsync(string token, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (state, refusal) = await LoadAsync(token, cancellationToken);
+        if (state is null)
+        {
+            return refusal!;
+        }
+        return await signIn.SettingsAsync(state.Step.AuthorityId, cancellationToken) is { } settings
+            ? await signIn.StartAsync(http, token, state.Step.AuthorityId, settings, cancellationToken)
+            : Results.Redirect("/validation/decisions/" + Uri.EscapeDataString(token));
+    }
+
+    /// <summary>Back from Entra ID: the proven address is remembered for this step, and the page shows the decision form.</summary>
+    public async Task<IResult> SignedInAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var (token, address, error) = await signIn.CompleteAsync(http, cancellationToken);
+        var (state, refusal) = await LoadAsync(token ?? "", cancellationToken);
+        if (state is null)
+        {
+            return refusal!;
+        }
+        if (address is null)
+        {
+            return await PageAsync(http, state, new FormValues(), error, StatusCodes.Status403Forbidden, cancellationToken);
+        }
+        signIn.Remember(http, state.Step.StepId, address);
+        logger.LogInformation("Approver signed in with Entra ID for step {StepId}", state.Step.StepId);
+        return Results.Redirect("/validation/decisions/" + Uri.EscapeDataString(state.Token));
+    }
+
     private async Task<(PageState? State, IResult? Refusal)> LoadAsync(string token, CancellationToken cancellationToken)
     {
         if (links.Resolve(token) is not { } link || await decisions.GetStepAsync(link.StepId, cancellationToken) is not { } step)
@@ -126,17 +173,17 @@ public sealed class ApproverDecisionPages(
         return ValidationTexts.IsOpen(step) ? (new PageState(token, link, step), null) : (null, Closed(step));
     }
 
-    private static string? Incomplete(FormValues values, string code)
+    private static string? IncompleteIdentity(FormValues values, string code)
     {
         if (!IsAddress(values.Email))
         {
             return "Indiquez votre adresse électronique, celle à laquelle le code a été envoyé.";
         }
-        if (!code.Any(char.IsAsciiDigit))
-        {
-            return $"Saisissez le code à six chiffres reçu par courriel (ou demandez-en un{Nbsp}: formulaire ci-dessus).";
-        }
-        return values.Decision switch
+        return code.Any(char.IsAsciiDigit) ? null : $"Saisissez le code à six chiffres reçu par courriel (ou demandez-en un{Nbsp}: formulaire ci-dessus).";
+    }
+
+    private static string? IncompleteDecision(FormValues values) =>
+        values.Decision switch
         {
             "approve" => null,
             "reject" when values.Comment is null => $"Indiquez le motif du refus{Nbsp}: il est transmis au secrétariat avec le dossier.",
@@ -145,7 +192,6 @@ public sealed class ApproverDecisionPages(
             "delegate" => null,
             _ => "Choisissez votre décision : valider, refuser ou déléguer.",
         };
-    }
 
     private async Task<IResult> PageAsync(HttpContext http, PageState state, FormValues values, string? notice, int status, CancellationToken cancellationToken)
     {
@@ -168,18 +214,37 @@ public sealed class ApproverDecisionPages(
         }
         await AppendDossierAsync(html, step, cancellationToken);
 
-        html.Append("<h2>Qui êtes-vous" + Nbsp + "?</h2>")
-            .Append("<p>").Append(E($"Ce lien ne suffit pas pour décider{Nbsp}: il a pu être transféré. Indiquez votre adresse électronique{Nbsp}; si votre décision est attendue à cette étape, vous y recevrez un code à usage unique.")).Append("</p>")
-            .Append("<form method=\"post\" action=\"").Append(E(action)).Append("/code\">").Append(hidden)
-            .Append("<label>Adresse électronique <input type=\"email\" name=\"email\" autocomplete=\"email\" required value=\"").Append(E(values.Email ?? "")).Append("\"></label> ")
-            .Append("<button type=\"submit\">Recevoir un code</button></form>");
+        var signedIn = signIn.SignedInAddress(http, step.StepId);
+        html.Append("<h2>Qui êtes-vous" + Nbsp + "?</h2>");
+        if (signedIn is not null)
+        {
+            html.Append("<p class=\"notice\">").Append(E($"Connecté(e) avec votre compte Microsoft{Nbsp}: {signedIn}.")).Append("</p>");
+        }
+        else
+        {
+            html.Append("<p>").Append(E($"Ce lien ne suffit pas pour décider{Nbsp}: il a pu être transféré. Prouvez qui vous êtes{Nbsp}; seules les personnes dont la décision est attendue à cette étape peuvent décider.")).Append("</p>");
+            if (await signIn.SettingsAsync(step.AuthorityId, cancellationToken) is not null)
+            {
+                html.Append("<p><a href=\"").Append(E(action)).Append("/signin\">Se connecter avec son compte Microsoft" + Nbsp + "365</a></p><p>Ou bien, recevez un code par courriel" + Nbsp + ":</p>");
+            }
+            html.Append("<form method=\"post\" action=\"").Append(E(action)).Append("/code\">").Append(hidden)
+                .Append("<label>Adresse électronique <input type=\"email\" name=\"email\" autocomplete=\"email\" required value=\"").Append(E(values.Email ?? "")).Append("\"></label> ")
+                .Append("<button type=\"submit\">Recevoir un code</button></form>");
+        }
 
         var chosen = values.Decision ?? LinkDecision(state.Link);
         html.Append("<h2>Votre décision</h2>")
-            .Append("<form method=\"post\" action=\"").Append(E(action)).Append("\">").Append(hidden)
-            .Append("<label>Adresse électronique <input type=\"email\" name=\"email\" autocomplete=\"email\" required value=\"").Append(E(values.Email ?? "")).Append("\"></label><br>")
-            .Append("<label>Code reçu par courriel <input name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" pattern=\"[0-9 ]{6,7}\" required></label>")
-            .Append("<fieldset><legend>Décision</legend>")
+            .Append("<form method=\"post\" action=\"").Append(E(action)).Append("\">").Append(hidden);
+        if (signedIn is not null)
+        {
+            html.Append("<input type=\"hidden\" name=\"proof\" value=\"").Append(ApproverSignIn.Proof).Append("\">");
+        }
+        else
+        {
+            html.Append("<label>Adresse électronique <input type=\"email\" name=\"email\" autocomplete=\"email\" required value=\"").Append(E(values.Email ?? "")).Append("\"></label><br>")
+                .Append("<label>Code reçu par courriel <input name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" pattern=\"[0-9 ]{6,7}\" required></label>");
+        }
+        html.Append("<fieldset><legend>Décision</legend>")
             .Append(Radio("approve", "Je valide le dossier", chosen))
             .Append(Radio("reject", "Je refuse le dossier (il retourne au secrétariat)", chosen))
             .Append(Radio("delegate", "Je délègue ma décision", chosen))
@@ -289,5 +354,9 @@ public static class ApproverDecisionEndpoints
             .ExcludeFromDescription().AllowAnonymous().DisableAntiforgery();
         app.MapPost("/validation/decisions/{token}", (string token, HttpContext http, ApproverDecisionPages pages, CancellationToken ct) => pages.DecideAsync(token, http, ct))
             .ExcludeFromDescription().AllowAnonymous().DisableAntiforgery();
+        app.MapGet("/validation/decisions/{token}/signin", (string token, HttpContext http, ApproverDecisionPages pages, CancellationToken ct) => pages.SignInAsync(token, http, ct))
+            .ExcludeFromDescription().AllowAnonymous();
+        app.MapGet("/validation/signin-callback", (HttpContext http, ApproverDecisionPages pages, CancellationToken ct) => pages.SignedInAsync(http, ct))
+            .ExcludeFromDescription().AllowAnonymous();
     }
 }
