@@ -35,7 +35,11 @@ public sealed class HubApp : IAsyncDisposable
         Admin = CreateClient(BootstrapKey);
     }
 
-    public sealed record Settings(TestDatabase Database, string DataDirectory, string? ConnectionString, DateTimeOffset Now, IReadOnlyDictionary<string, string?> Extra);
+    public sealed record Settings(TestDatabase Database, string DataDirectory, string? ConnectionString, DateTimeOffset Now, IReadOnlyDictionary<string, string?> Extra)
+    {
+        /// <summary>Services the test adds to the host (its own implementations of hub interfaces, never of HttpClient or the database).</summary>
+        public Action<IServiceCollection>? Services { get; init; }
+    }
 
     public Settings Config { get; }
 
@@ -56,9 +60,7 @@ public sealed class HubApp : IAsyncDisposable
         return new Settings(database, data, connectionString, now ?? DefaultNow, extra ?? new Dictionary<string, string?>());
     }
 
-    /// <param name="settings">The host's settings.</param>
-    /// <param name="services">Replaces services after the hub's own (a stand-in for a part another test covers for real).</param>
-    public static async Task<HubApp> StartAsync(Settings settings, Action<IServiceCollection>? services = null)
+    public static async Task<HubApp> StartAsync(Settings settings)
     {
         var logs = new CapturingLoggerProvider();
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
@@ -80,12 +82,11 @@ public sealed class HubApp : IAsyncDisposable
             {
                 web.UseSetting(key, value);
             }
-            var configure = services;
             web.ConfigureTestServices(services =>
             {
                 services.AddSingleton<TimeProvider>(new ShiftedTimeProvider(settings.Now));
                 services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
-                configure?.Invoke(services);
+                settings.Services?.Invoke(services);
             });
         });
         var app = new HubApp(factory, settings.DataDirectory, settings) { Logs = logs };
@@ -118,6 +119,13 @@ public sealed class HubApp : IAsyncDisposable
     {
         Admin.Dispose();
         await _factory.DisposeAsync();
+        if (Config.ConnectionString is { } connectionString)
+        {
+            // Hangfire's PostgreSQL storage opens its connections from Npgsql's global pool, which outlives the host:
+            // without this, each host's idle connections stay open and a long run exhausts the server's max_connections.
+            using var pooled = new Npgsql.NpgsqlConnection(connectionString);
+            Npgsql.NpgsqlConnection.ClearPool(pooled);
+        }
     }
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

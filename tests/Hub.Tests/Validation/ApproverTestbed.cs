@@ -54,12 +54,15 @@ public sealed partial class ApproverTestbed : IAsyncDisposable
             ["Hub:Connectors:Email:Security"] = "None",
             ["Hub:Connectors:Email:FromAddress"] = "convocations@mairie-saint-clair.fr",
         });
-        var app = await HubApp.StartAsync(settings, services =>
+        var app = await HubApp.StartAsync(settings with
         {
-            if (steps is not null)
+            Services = services =>
             {
-                services.AddSingleton<IStepDecisions>(steps);
-            }
+                if (steps is not null)
+                {
+                    services.AddSingleton<IStepDecisions>(steps);
+                }
+            },
         });
         var scenario = await Scenario.CreateAsync(app.Admin, members: 2);
         var put = await app.Admin.PutAsJsonAsync($"/api/authorities/{scenario.AuthorityId}/connectors/m365", new
