@@ -59,10 +59,7 @@ public sealed class ValidationLinks(LinkSigningKey signingKey, MemberLinks membe
         }
         Span<byte> payload = stackalloc byte[PayloadLength];
         Span<byte> mac = stackalloc byte[MacLength];
-        if (!Base64Url.TryDecodeFromChars(payloadText, payload, out var payloadLength) || payloadLength != PayloadLength
-            || !Base64Url.TryDecodeFromChars(macText, mac, out var macLength) || macLength != MacLength
-            // The last character of the MAC carries 4 unused bits: one spelling per token, so a link is never « altered but valid ».
-            || Base64Url.EncodeToString(mac) != macText)
+        if (!TryDecode(payloadText, payload) || !TryDecode(macText, mac))
         {
             return null;
         }
@@ -79,6 +76,21 @@ public sealed class ValidationLinks(LinkSigningKey signingKey, MemberLinks membe
     /// <summary>The decision page of a step, expiring <see cref="Lifetime"/> from now.</summary>
     public Uri Link(Guid stepId, LinkedDecision decision) =>
         new(memberLinks.BaseUrl, "validation/decisions/" + CreateToken(stepId, decision, time.GetUtcNow() + Lifetime));
+
+    /// <summary>
+    /// Exactly one spelling per value: the unpadded base64url of the right length that re-encodes to itself (the
+    /// spare bits of the last character are checked), so no link is « altered but valid ». Never throws on garbage.
+    /// </summary>
+    private static bool TryDecode(string text, Span<byte> destination)
+    {
+        if (text.Length != (destination.Length * 4 + 2) / 3)
+        {
+            return false;
+        }
+        var padded = text.Replace('-', '+').Replace('_', '/') + new string('=', (4 - text.Length % 4) % 4);
+        return Convert.TryFromBase64String(padded, destination, out var written) && written == destination.Length
+            && Base64Url.EncodeToString(destination) == text;
+    }
 
     private void Mac(ReadOnlySpan<byte> payload, Span<byte> destination)
     {
