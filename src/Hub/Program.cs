@@ -12,6 +12,7 @@ using IntegrationHub.Mailings;
 using IntegrationHub.Members;
 using IntegrationHub.Security;
 using IntegrationHub.Sessions;
+using IntegrationHub.Validation;
 using IntegrationHub.Webhooks;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
@@ -53,6 +54,7 @@ app.MapMailingPages();
 app.MapDocumentSourceEndpoints();
 app.MapTwilioStatusEndpoint();
 app.MapEvidenceEndpoints();
+app.MapValidationEndpoints();
 IntegrationHub.Validation.Decisions.ApproverDecisionEndpoints.MapApproverDecisionPages(app);
 
 app.Run();

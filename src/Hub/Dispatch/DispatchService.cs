@@ -23,6 +23,9 @@ public abstract record SendOutcome
     public sealed record NoMemberInOffice : SendOutcome;
 
     public sealed record SynthesisNoteMissing(string RuleSource) : SendOutcome;
+
+    /// <summary>The session's validation circuit has not approved this dossier (pending, rejected, or approved on another fingerprint).</summary>
+    public sealed record ValidationRequired(string CircuitState, bool DossierChanged) : SendOutcome;
 }
 
 /// <summary>
@@ -38,11 +41,18 @@ public sealed class DispatchService(
     SessionDocumentStore documents,
     ConnectorInstances.ChannelResolver channels,
     Calendars.CalendarPublishers calendars,
+    Validation.ValidationService validation,
     IBackgroundJobClient jobs,
     TimeProvider time,
     ILogger<DispatchService> logger)
 {
-    public async Task<SendOutcome> SendAsync(Session session, CancellationToken cancellationToken)
+    public Task<SendOutcome> SendAsync(Session session, CancellationToken cancellationToken) => SendAsync(session, null, cancellationToken);
+
+    /// <summary>
+    /// Sends the session. When it has a validation circuit, the circuit must have approved the dossier as it is now,
+    /// unless <paramref name="validationOverride"/> (an administrator's, with a reason) lets it leave anyway.
+    /// </summary>
+    public async Task<SendOutcome> SendAsync(Session session, Validation.ValidationOverride? validationOverride, CancellationToken cancellationToken)
     {
         if (session.Status != SessionStatus.Draft)
         {
@@ -72,48 +82,65 @@ public sealed class DispatchService(
 
         var toEnqueue = new List<Guid>();
         var deliveryCount = 0;
-        var claimed = await database.InTransactionAsync(async (connection, transaction) =>
+        bool claimed;
+        try
         {
-            // The status guard makes a second, concurrent "send" a no-op instead of a second set of convocations.
-            var updated = await connection.ExecuteAsync(
-                "UPDATE sessions SET status = @sent, sent_at = @now, updated_at = @now WHERE id = @id AND status = @draft",
-                new { sent = SessionStatus.Sent, draft = SessionStatus.Draft, now, id = session.Id }, transaction);
-            if (updated == 0)
+            claimed = await database.InTransactionAsync(async (connection, transaction) =>
             {
-                return false;
-            }
-            session.Status = SessionStatus.Sent;
-            session.SentAt = now;
-            await SessionStore.InsertVersionAsync(connection, transaction, session, "Convocation envoyée", now);
-            await ledger.AppendAsync(connection, transaction, session.AuthorityId, LedgerEntryTypes.SessionSent, new LedgerSubject(session.Id),
-                SessionEvidence.Sending(session, currentDocuments, now), now);
-            foreach (var member in members)
-            {
-                var convocation = new Convocation
+                // The status guard makes a second, concurrent "send" a no-op instead of a second set of convocations.
+                var updated = await connection.ExecuteAsync(
+                    "UPDATE sessions SET status = @sent, sent_at = @now, updated_at = @now WHERE id = @id AND status = @draft",
+                    new { sent = SessionStatus.Sent, draft = SessionStatus.Draft, now, id = session.Id }, transaction);
+                if (updated == 0)
                 {
-                    Id = Guid.CreateVersion7(), AuthorityId = session.AuthorityId, SessionId = session.Id, MemberId = member.Id, CreatedAt = now,
-                };
-                await ConvocationStore.InsertAsync(connection, transaction, convocation);
-                var memberChannels = MemberChannels.For(member, electronic);
-                await ledger.AppendAsync(connection, transaction, session.AuthorityId, LedgerEntryTypes.ConvocationComposed,
-                    new LedgerSubject(session.Id, convocation.Id, MemberId: member.Id), SessionEvidence.Convened(member, memberChannels), now);
-                if (hasCalendar && !member.WantsPaper && (member.M365Upn ?? member.Email) is not null)
-                {
-                    // One event for the session in the members' calendars; its row per member settles with the event id.
-                    memberChannels = [.. memberChannels, ChannelNames.Calendar];
+                    return false;
                 }
-                foreach (var channel in memberChannels)
+                // The second line of defence of validation circuits: the fingerprint is computed again from what this
+                // transaction sees, so a change the restart hooks missed still blocks. A block rolls the claim back.
+                var fingerprint = Validation.DossierFingerprint.OfSession(session, await SessionDocumentStore.CurrentAsync(connection, transaction, session.Id));
+                if (await validation.CheckSendAsync(connection, transaction, Validation.ValidationDossier.Of(session), fingerprint, validationOverride, now) is { } block)
                 {
-                    var delivery = await AddDeliveryAsync(connection, transaction, session, convocation.Id, member.Id, channel, DeliveryPurpose.Convocation, now);
-                    deliveryCount++;
-                    if (channel != ChannelNames.Paper)
+                    throw new Validation.ValidationBlockedException(block);
+                }
+                session.Status = SessionStatus.Sent;
+                session.SentAt = now;
+                await SessionStore.InsertVersionAsync(connection, transaction, session, "Convocation envoyée", now);
+                await ledger.AppendAsync(connection, transaction, session.AuthorityId, LedgerEntryTypes.SessionSent, new LedgerSubject(session.Id),
+                    SessionEvidence.Sending(session, currentDocuments, now), now);
+                foreach (var member in members)
+                {
+                    var convocation = new Convocation
                     {
-                        toEnqueue.Add(delivery.Id);
+                        Id = Guid.CreateVersion7(), AuthorityId = session.AuthorityId, SessionId = session.Id, MemberId = member.Id, CreatedAt = now,
+                    };
+                    await ConvocationStore.InsertAsync(connection, transaction, convocation);
+                    var memberChannels = MemberChannels.For(member, electronic);
+                    await ledger.AppendAsync(connection, transaction, session.AuthorityId, LedgerEntryTypes.ConvocationComposed,
+                        new LedgerSubject(session.Id, convocation.Id, MemberId: member.Id), SessionEvidence.Convened(member, memberChannels), now);
+                    if (hasCalendar && !member.WantsPaper && (member.M365Upn ?? member.Email) is not null)
+                    {
+                        // One event for the session in the members' calendars; its row per member settles with the event id.
+                        memberChannels = [.. memberChannels, ChannelNames.Calendar];
+                    }
+                    foreach (var channel in memberChannels)
+                    {
+                        var delivery = await AddDeliveryAsync(connection, transaction, session, convocation.Id, member.Id, channel, DeliveryPurpose.Convocation, now);
+                        deliveryCount++;
+                        if (channel != ChannelNames.Paper)
+                        {
+                            toEnqueue.Add(delivery.Id);
+                        }
                     }
                 }
-            }
-            return true;
-        }, cancellationToken);
+                return true;
+            }, cancellationToken);
+        }
+        catch (Validation.ValidationBlockedException blocked)
+        {
+            session.Status = SessionStatus.Draft;
+            session.SentAt = null;
+            return new SendOutcome.ValidationRequired(blocked.Block.CircuitState, blocked.Block.DossierChanged);
+        }
 
         if (!claimed)
         {

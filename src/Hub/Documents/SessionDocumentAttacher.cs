@@ -15,7 +15,9 @@ public sealed record DocumentPlacement(string Kind, Guid? ItemId, SessionDocumen
 /// placement checks, the antivirus, the commit, the new version recorded, and — after the convocation was sent — the
 /// notice to members of what changed.
 /// </summary>
-public sealed class SessionDocumentAttacher(SessionDocumentStore documents, DocumentIntake intake, DispatchService dispatch, TimeProvider time)
+public sealed class SessionDocumentAttacher(
+    SessionDocumentStore documents, DocumentIntake intake, DispatchService dispatch, Persistence.HubDatabase database, IntegrationHub.Validation.ValidationService validation,
+    TimeProvider time)
 {
     /// <summary>The answer when documents can no longer be added to the session, else null.</summary>
     public static IResult? RefuseIfClosed(Session session)
@@ -102,7 +104,13 @@ public sealed class SessionDocumentAttacher(SessionDocumentStore documents, Docu
         };
         if (session.Status != SessionStatus.Sent)
         {
-            await documents.AddAsync(document, replaces, cancellationToken);
+            // Before sending, a new document changes the dossier its validation circuit decides on: it restarts (issue 6).
+            var notices = await database.InTransactionAsync(async (c, t) =>
+            {
+                await SessionDocumentStore.AddAsync(c, t, document, replaces);
+                return await validation.SessionChangedAsync(c, t, session, document.UploadedBy, now);
+            }, cancellationToken);
+            validation.EnqueueNotices(notices);
         }
         else
         {

@@ -26,6 +26,8 @@ public sealed class HubOptions
 
     public EvidenceOptions Evidence { get; set; } = new();
 
+    public ValidationOptions Validation { get; set; } = new();
+
     public override string ToString() =>
         $"DataDirectory={DataDirectory}, Provider={Database.Provider}, BootstrapApiKey={(BootstrapApiKey is null ? "(generated)" : "***")}";
 }
@@ -92,9 +94,35 @@ public sealed class EvidenceOptions
     public TimeSpan AnchorInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>The cron expression of <see cref="AnchorInterval"/>, or null when it cannot be one.</summary>
-    internal string? AnchorCron()
+    internal string? AnchorCron() => IntervalCron.Of(AnchorInterval);
+}
+
+/// <summary>Validation circuits (section <c>Hub:Validation</c>).</summary>
+public sealed class ValidationOptions
+{
+    /// <summary>
+    /// How often step reminders are looked for and notices without a job re-enqueued. Same form as
+    /// <see cref="EvidenceOptions.AnchorInterval"/> (it becomes a cron schedule). Default 1 minute.
+    /// </summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Delays between attempts of a notice whose notifier failed; the number of entries + 1 is the number of attempts.</summary>
+    public List<TimeSpan> NoticeRetryDelays { get; set; } = [];
+
+    /// <summary>How long one attempt holds its notice; must exceed the longest post to Teams or an email server.</summary>
+    public TimeSpan NoticeLease { get; set; } = TimeSpan.FromMinutes(5);
+
+    internal IReadOnlyList<TimeSpan> EffectiveNoticeRetryDelays => NoticeRetryDelays.Count > 0
+        ? NoticeRetryDelays
+        : [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), TimeSpan.FromHours(4)];
+}
+
+/// <summary>Turns an interval into a cron schedule for Hangfire's recurring jobs.</summary>
+internal static class IntervalCron
+{
+    /// <summary>Whole minutes dividing an hour, or whole hours dividing a day; null otherwise.</summary>
+    public static string? Of(TimeSpan interval)
     {
-        var interval = AnchorInterval;
         if (interval.Ticks % TimeSpan.TicksPerMinute != 0 || interval <= TimeSpan.Zero || interval > TimeSpan.FromDays(1))
         {
             return null;
@@ -118,9 +146,19 @@ public sealed class HubOptionsValidator : IValidateOptions<HubOptions>
     public ValidateOptionsResult Validate(string? name, HubOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.Evidence.AnchorCron() is null
-            ? ValidateOptionsResult.Fail(
-                $"Hub:Evidence:AnchorInterval is {options.Evidence.AnchorInterval}: use whole minutes dividing an hour (00:05:00, 00:15:00…) or whole hours dividing a day (01:00:00, 06:00:00, 1.00:00:00).")
-            : ValidateOptionsResult.Success;
+        const string Form = "use whole minutes dividing an hour (00:05:00, 00:15:00…) or whole hours dividing a day (01:00:00, 06:00:00, 1.00:00:00).";
+        if (options.Evidence.AnchorCron() is null)
+        {
+            return ValidateOptionsResult.Fail($"Hub:Evidence:AnchorInterval is {options.Evidence.AnchorInterval}: {Form}");
+        }
+        if (IntervalCron.Of(options.Validation.SweepInterval) is null)
+        {
+            return ValidateOptionsResult.Fail($"Hub:Validation:SweepInterval is {options.Validation.SweepInterval}: {Form}");
+        }
+        if (options.Validation.NoticeRetryDelays.Any(d => d < TimeSpan.Zero))
+        {
+            return ValidateOptionsResult.Fail("Hub:Validation:NoticeRetryDelays: a delay cannot be negative.");
+        }
+        return ValidateOptionsResult.Success;
     }
 }

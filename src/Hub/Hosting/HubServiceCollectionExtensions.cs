@@ -98,6 +98,13 @@ public static class HubServiceCollectionExtensions
         services.AddTransient<Calendars.CalendarPublishJob>();
         services.AddTransient<Calendars.CalendarAnswerSync>();
         services.AddHostedService<Calendars.CalendarAnswerSchedule>();
+        // Validation circuits. Notifiers (IValidationNotifier: Teams, email…) are registered by their own features, as
+        // singletons; with none registered, circuits still work and queue no notice.
+        services.AddSingleton<Validation.ValidationStore>();
+        services.AddSingleton<Validation.ValidationService>();
+        services.AddTransient<Validation.ValidationNoticeJob>();
+        services.AddTransient<Validation.ValidationDeadlineJob>();
+        services.AddHostedService<Validation.ValidationSchedule>();
 
         services.AddEmailChannel(options =>
         {
@@ -165,7 +172,8 @@ public static class HubServiceCollectionExtensions
             throw new InvalidOperationException(
                 $"ConnectionStrings:Hub is required when Hub:Database:Provider is '{hub.Database.Provider}'.");
         }
-        services.AddSingleton(new HubDatabase(provider, connectionString!));
+        // A factory, so the container disposes it (and its PostgreSQL data source with its pooled connections) at shutdown.
+        services.AddSingleton(_ => new HubDatabase(provider, connectionString!));
         services.AddSingleton<SchemaMigrator>();
     }
 

@@ -16,6 +16,9 @@ public abstract record MailingSendOutcome
     public sealed record AlreadySent : MailingSendOutcome;
 
     public sealed record NoDocument : MailingSendOutcome;
+
+    /// <summary>The mailing's validation circuit has not approved these documents.</summary>
+    public sealed record ValidationRequired(string CircuitState, bool DossierChanged) : MailingSendOutcome;
 }
 
 /// <summary>
@@ -30,10 +33,14 @@ public sealed class MailingDispatch(
     EvidenceLedger ledger,
     ChannelResolver channels,
     DispatchService dispatch,
+    Validation.ValidationService validation,
     TimeProvider time,
     ILogger<MailingDispatch> logger)
 {
-    public async Task<MailingSendOutcome> SendAsync(Mailing mailing, CancellationToken cancellationToken)
+    public Task<MailingSendOutcome> SendAsync(Mailing mailing, CancellationToken cancellationToken) => SendAsync(mailing, null, cancellationToken);
+
+    /// <summary>Sends the mailing; with a validation circuit, only once it approved these documents (or an admin overrides).</summary>
+    public async Task<MailingSendOutcome> SendAsync(Mailing mailing, Validation.ValidationOverride? validationOverride, CancellationToken cancellationToken)
     {
         if (mailing.Status != MailingStatus.Draft)
         {
@@ -55,11 +62,39 @@ public sealed class MailingDispatch(
         var now = time.GetUtcNow();
         var toEnqueue = new List<Guid>();
         var paperOnly = new List<Member>();
-        var sent = await database.InTransactionAsync(async (connection, transaction) =>
+        bool sent;
+        try
+        {
+            sent = await SendInTransactionAsync();
+        }
+        catch (Validation.ValidationBlockedException blocked)
+        {
+            mailing.Status = MailingStatus.Draft;
+            mailing.SentAt = null;
+            mailing.LinksExpireAt = null;
+            return new MailingSendOutcome.ValidationRequired(blocked.Block.CircuitState, blocked.Block.DossierChanged);
+        }
+        if (!sent)
+        {
+            return new MailingSendOutcome.AlreadySent();
+        }
+        dispatch.Enqueue(toEnqueue);
+        dispatch.AnchorSoon(mailing.AuthorityId);
+        logger.LogInformation("Mailing {MailingId} sent: {Recipients} recipients, {Deliveries} deliveries, {PaperOnly} on paper only",
+            mailing.Id, recipients.Count, toEnqueue.Count, paperOnly.Count);
+        return new MailingSendOutcome.Accepted(recipients.Count, toEnqueue.Count, paperOnly);
+
+        Task<bool> SendInTransactionAsync() => database.InTransactionAsync(async (connection, transaction) =>
         {
             if (!await MailingStore.TryMarkSentAsync(connection, transaction, mailing, now, now.AddDays(mailing.LinkValidityDays)))
             {
                 return false;
+            }
+            // The documents as this transaction sees them must be the ones the circuit approved (a block rolls back).
+            var fingerprint = await Validation.DossierFingerprint.OfMailingAsync(connection, transaction, mailing);
+            if (await validation.CheckSendAsync(connection, transaction, Validation.ValidationDossier.Of(mailing), fingerprint, validationOverride, now) is { } block)
+            {
+                throw new Validation.ValidationBlockedException(block);
             }
             await ledger.AppendAsync(connection, transaction, mailing.AuthorityId, LedgerEntryTypes.MailingSent, LedgerSubject.None, new
             {
@@ -100,14 +135,5 @@ public sealed class MailingDispatch(
             }
             return true;
         }, cancellationToken);
-        if (!sent)
-        {
-            return new MailingSendOutcome.AlreadySent();
-        }
-        dispatch.Enqueue(toEnqueue);
-        dispatch.AnchorSoon(mailing.AuthorityId);
-        logger.LogInformation("Mailing {MailingId} sent: {Recipients} recipients, {Deliveries} deliveries, {PaperOnly} on paper only",
-            mailing.Id, recipients.Count, toEnqueue.Count, paperOnly.Count);
-        return new MailingSendOutcome.Accepted(recipients.Count, toEnqueue.Count, paperOnly);
     }
 }

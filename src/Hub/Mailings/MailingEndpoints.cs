@@ -181,7 +181,7 @@ public static class MailingEndpoints
             };
             // The committed bytes stay in the store if the mailing was sent meanwhile: the store is content-addressed,
             // and the same bytes may belong to other documents.
-            return await mailings.TryAddDocumentAsync(document, cancellationToken)
+            return await mailings.TryAddDocumentAsync(mailing, document, cancellationToken)
                 ? Results.Created($"/api/mailings/{mailing.Id}/documents/{document.Id}/content", MailingDocumentResponse.Of(document))
                 : AlreadySent();
         }
@@ -199,14 +199,19 @@ public static class MailingEndpoints
     }
 
     private static async Task<IResult> SendAsync(
-        Guid mailingId, ClaimsPrincipal user, MailingStore mailings, MailingDispatch dispatch, CancellationToken cancellationToken)
+        Guid mailingId, Validation.SendRequest? request, ClaimsPrincipal user, MailingStore mailings, MailingDispatch dispatch, CancellationToken cancellationToken)
     {
         if (await VisibleAsync(mailings, mailingId, user, cancellationToken) is not { } mailing)
         {
             return MailingNotFound(mailingId);
         }
-        return await dispatch.SendAsync(mailing, cancellationToken) switch
+        if (Validation.ValidationOverrides.TryRead(request, user, out var validationOverride) is { } refused)
         {
+            return refused;
+        }
+        return await dispatch.SendAsync(mailing, validationOverride, cancellationToken) switch
+        {
+            MailingSendOutcome.ValidationRequired v => Validation.ValidationOverrides.Blocked(v.CircuitState, v.DossierChanged),
             MailingSendOutcome.Accepted accepted => Results.Accepted($"/api/mailings/{mailing.Id}", new
             {
                 recipients = accepted.Recipients,
@@ -254,10 +259,10 @@ public static class MailingEndpoints
             mailing.LinksExpireAt, mailing.CreatedAt, mailing.SentAt, documents.Select(MailingDocumentResponse.Of).ToList(), recipients);
     }
 
-    private static async Task<Mailing?> VisibleAsync(MailingStore mailings, Guid id, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+    internal static async Task<Mailing?> VisibleAsync(MailingStore mailings, Guid id, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         await mailings.GetAsync(id, cancellationToken) is { } mailing && user.CanAccess(mailing.AuthorityId) ? mailing : null;
 
-    private static IResult MailingNotFound(Guid id) => Problems.NotFound($"Aucun envoi de documents {id} n'est accessible avec cette clé.");
+    internal static IResult MailingNotFound(Guid id) => Problems.NotFound($"Aucun envoi de documents {id} n'est accessible avec cette clé.");
 
     private static IResult AlreadySent() =>
         Problems.Conflict("already-sent", "Cet envoi est déjà parti : on ne peut plus le modifier ni l'envoyer de nouveau. Créez un nouvel envoi.");

@@ -6,7 +6,7 @@ using IntegrationHub.Persistence;
 
 namespace IntegrationHub.Mailings;
 
-public sealed class MailingStore(HubDatabase database, EvidenceLedger ledger)
+public sealed class MailingStore(HubDatabase database, EvidenceLedger ledger, Validation.ValidationService validation)
 {
     private const string MailingColumns =
         """
@@ -82,8 +82,10 @@ public sealed class MailingStore(HubDatabase database, EvidenceLedger ledger)
     }
 
     /// <summary>Attaches a document while the mailing is a draft; false when it was sent meanwhile (nothing is written).</summary>
-    public async Task<bool> TryAddDocumentAsync(MailingDocument document, CancellationToken cancellationToken) =>
-        await database.InTransactionAsync(async (connection, transaction) =>
+    public async Task<bool> TryAddDocumentAsync(Mailing mailing, MailingDocument document, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Guid> notices = [];
+        var added = await database.InTransactionAsync(async (connection, transaction) =>
         {
             // Locks the mailing row (PostgreSQL, SQL Server) so a concurrent send sees the document or refuses it.
             var draft = await connection.ExecuteAsync(
@@ -101,8 +103,13 @@ public sealed class MailingStore(HubDatabase database, EvidenceLedger ledger)
                 VALUES (@Id, @AuthorityId, @MailingId, @Name, @MediaType, @Sha256, @Size, @Position, @UploadedAt, @UploadedBy)
                 """,
                 document, transaction);
+            // A document added after the circuit started changes what its approvers decide on: the circuit restarts (issue 6).
+            notices = await validation.MailingChangedAsync(connection, transaction, mailing, document.UploadedBy, document.UploadedAt);
             return true;
         }, cancellationToken);
+        validation.EnqueueNotices(notices);
+        return added;
+    }
 
     /// <summary>draft → sent, guarded by the status so a second, concurrent send is a no-op.</summary>
     public static async Task<bool> TryMarkSentAsync(DbConnection connection, DbTransaction transaction, Mailing mailing, DateTimeOffset now, DateTimeOffset linksExpireAt)

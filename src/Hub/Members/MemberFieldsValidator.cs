@@ -251,7 +251,7 @@ public static class MemberFieldsValidator
 
     private static string? Clean(string? raw) => string.IsNullOrWhiteSpace(raw) ? null : raw.Trim();
 
-    private static bool IsEmail(string value) =>
+    internal static bool IsEmail(string value) =>
         !value.Any(char.IsWhiteSpace)
         && MailAddress.TryCreate(value, out var address)
         && address.Address == value

@@ -110,7 +110,7 @@ public static class SessionEndpoints
     private static async Task<IResult> PatchAsync(
         Guid sessionId, PatchSessionRequest request, ClaimsPrincipal user, SessionStore sessions, AssemblyStore assemblies,
         AuthorityStore authorities, ConvocationRuleCatalog catalog, DispatchService dispatch, Persistence.HubDatabase database,
-        TimeProvider time, CancellationToken cancellationToken)
+        Validation.ValidationService validation, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
@@ -200,7 +200,15 @@ public static class SessionEndpoints
 
         if (session.Status == SessionStatus.Draft)
         {
-            return await GuardedAsync(() => database.InTransactionAsync((c, t) => SessionStore.UpdateAsync(c, t, session, SessionStatus.Draft, session.Version), cancellationToken), session);
+            // A change to the dossier restarts its validation circuit, in the same transaction (issue 6).
+            IReadOnlyList<Guid> notices = [];
+            var result = await GuardedAsync(() => database.InTransactionAsync(async (c, t) =>
+            {
+                await SessionStore.UpdateAsync(c, t, session, SessionStatus.Draft, session.Version);
+                notices = await validation.SessionChangedAsync(c, t, session, user.Identity?.Name ?? "?", now);
+            }, cancellationToken), session);
+            validation.EnqueueNotices(notices);
+            return result;
         }
 
         // After sending, the members were convened on the sending date: a new meeting date must still leave the legal delay.
@@ -232,7 +240,7 @@ public static class SessionEndpoints
 
     private static async Task<IResult> CancelAsync(
         Guid sessionId, CancelSessionRequest? request, ClaimsPrincipal user, SessionStore sessions, DispatchService dispatch,
-        Persistence.HubDatabase database, TimeProvider time, CancellationToken cancellationToken)
+        Persistence.HubDatabase database, Validation.ValidationService validation, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
@@ -255,20 +263,30 @@ public static class SessionEndpoints
         session.UpdatedAt = now;
         if (!wasSent)
         {
-            return await GuardedAsync(() => database.InTransactionAsync((c, t) => SessionStore.UpdateAsync(c, t, session, readStatus, session.Version), cancellationToken), session);
+            // Its validation circuit ends with it: approvers are not asked (nor reminded) about a session that will not take place.
+            return await GuardedAsync(() => database.InTransactionAsync(async (c, t) =>
+            {
+                await SessionStore.UpdateAsync(c, t, session, readStatus, session.Version);
+                await validation.CancelAsync(c, t, Validation.ValidationDossier.Of(session), user.Identity?.Name ?? "?", "séance annulée : " + session.CancellationReason, now);
+            }, cancellationToken), session);
         }
         session.Version++;
         return await GuardedAsync(() => dispatch.NotifyChangeAsync(session, DeliveryPurpose.Cancellation, "Séance annulée : " + session.CancellationReason,
             (c, t) => SessionStore.UpdateAsync(c, t, session, SessionStatus.Sent, session.Version - 1), cancellationToken), session);
     }
 
-    private static async Task<IResult> SendAsync(Guid sessionId, ClaimsPrincipal user, SessionStore sessions, DispatchService dispatch, CancellationToken cancellationToken)
+    private static async Task<IResult> SendAsync(
+        Guid sessionId, Validation.SendRequest? request, ClaimsPrincipal user, SessionStore sessions, DispatchService dispatch, CancellationToken cancellationToken)
     {
         if (await sessions.GetVisibleAsync(sessionId, user, cancellationToken) is not { } session)
         {
             return AccessGuard.SessionNotFound(sessionId);
         }
-        var outcome = await dispatch.SendAsync(session, cancellationToken);
+        if (Validation.ValidationOverrides.TryRead(request, user, out var validationOverride) is { } refused)
+        {
+            return refused;
+        }
+        var outcome = await dispatch.SendAsync(session, validationOverride, cancellationToken);
         return outcome switch
         {
             SendOutcome.Accepted a => Results.Accepted($"/api/sessions/{sessionId}/convocations", new SendResponse(a.Convocations, a.Deliveries)),
@@ -279,6 +297,7 @@ public static class SessionEndpoints
                 s.Status == SessionStatus.Cancelled ? "Cette séance a été annulée." : "Les convocations de cette séance ont déjà été envoyées."),
             SendOutcome.SynthesisNoteMissing missing => Problems.Unprocessable("synthesis-note-missing", "Note de synthèse manquante",
                 $"La note explicative de synthèse est obligatoire pour cette assemblée ({missing.RuleSource}) : joignez-la à la séance (type « synthesisNote ») avant d'envoyer les convocations."),
+            SendOutcome.ValidationRequired v => Validation.ValidationOverrides.Blocked(v.CircuitState, v.DossierChanged),
             SendOutcome.NoMemberInOffice => Problems.Unprocessable("no-member", "Aucun élu en exercice",
                 "Aucun élu n'est en exercice dans cette assemblée à la date de la séance : renseignez les sièges avant d'envoyer."),
             _ => throw new InvalidOperationException(),

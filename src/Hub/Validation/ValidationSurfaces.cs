@@ -23,7 +23,7 @@ public static class ValidationSurfaces
         services.AddSingleton<ApproverSignIn>();
         services.AddHttpClient(ApproverSignIn.HttpClientName, c => c.Timeout = OutboundTimeout);
         services.AddSingleton<ApproverDecisionPages>();
-        services.AddSingleton<IStepDecisions, NoStepDecisions>();
+        services.AddSingleton<IStepDecisions, CircuitStepDecisions>();
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "hub-antiforgery";

@@ -21,7 +21,7 @@ public static class ValidationTexts
 
     public static string Rule(ValidationStepView step) => step.Rule switch
     {
-        "all" => "chacun des valideurs doit valider",
+        ValidationRules.All => "chacun des valideurs doit valider",
         _ => "la décision d'un seul valideur suffit",
     };
 
@@ -37,23 +37,23 @@ public static class ValidationTexts
     /// <summary>« Validé par X le … », « Refusé par X : commentaire », « Délégué par X à Y ».</summary>
     public static string Decision(ValidationDecisionView decision) => decision.Decision switch
     {
-        "approve" => $"Validé par {decision.Approver} le {At(decision.At)}",
-        "reject" => string.IsNullOrWhiteSpace(decision.Comment)
+        ValidationDecisions.Approve => $"Validé par {decision.Approver} le {At(decision.At)}",
+        ValidationDecisions.Reject => string.IsNullOrWhiteSpace(decision.Comment)
             ? $"Refusé par {decision.Approver} le {At(decision.At)}"
             : $"Refusé par {decision.Approver}{Nbsp}: {decision.Comment}",
-        "delegate" => $"Délégué par {decision.Approver} à {decision.DelegateTo}",
+        ValidationDecisions.Delegate => $"Délégué par {decision.Approver} à {decision.DelegateTo}",
         _ => $"Décision «{Nbsp}{decision.Decision}{Nbsp}» de {decision.Approver} le {At(decision.At)}",
     };
 
     /// <summary>How the circuit ended, for the secretariat's channel.</summary>
     public static string CircuitOutcome(ValidationStepView step) => step.CircuitState switch
     {
-        "approved" => $"Le dossier est validé{Nbsp}: toutes les étapes du circuit sont approuvées.",
-        "rejected" => $"Le dossier est refusé{Nbsp}: il retourne au secrétariat.",
-        "cancelled" => "Le circuit de validation a été annulé.",
+        CircuitStates.Approved => $"Le dossier est validé{Nbsp}: toutes les étapes du circuit sont approuvées.",
+        CircuitStates.Rejected => $"Le dossier est refusé{Nbsp}: il retourne au secrétariat.",
+        CircuitStates.Cancelled => "Le circuit de validation a été annulé.",
         _ => $"Le circuit de validation est terminé ({step.CircuitState}).",
     };
 
     /// <summary>Whether the step still awaits decisions (its buttons are still worth showing).</summary>
-    public static bool IsOpen(ValidationStepView step) => step.State == "pending" && step.PendingApprovers.Count > 0;
+    public static bool IsOpen(ValidationStepView step) => step.State == StepStates.Pending && step.PendingApprovers.Count > 0;
 }

@@ -38,8 +38,7 @@ public sealed class ApproverDecisionPageTests : IAsyncLifetime
 
     private static async Task<(HttpStatusCode Status, string Html)> PostAsync(HttpClient browser, string path, string page, params (string Name, string Value)[] fields)
     {
-        var form = fields.Append(("__RequestVerificationToken", ApproverTestbed.FormToken(page))).Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2));
-        var response = await browser.PostAsync(path, new FormUrlEncodedContent(form));
+        var response = await browser.PostAsync(path, ApproverTestbed.Form(page, fields));
         return (response.StatusCode, WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()));
     }
 

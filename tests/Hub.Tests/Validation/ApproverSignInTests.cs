@@ -64,11 +64,10 @@ public sealed class ApproverSignInTests : IAsyncLifetime
         return await browser.GetAsync((alterCallback?.Invoke(callback) ?? callback).PathAndQuery);
     }
 
-    private static async Task<(HttpStatusCode Status, string Html)> DecideAsync(HttpClient browser, string path, params (string, string)[] fields)
+    private static async Task<(HttpStatusCode Status, string Html)> DecideAsync(HttpClient browser, string path, params (string Name, string Value)[] fields)
     {
         var page = WebUtility.HtmlDecode(await browser.GetStringAsync(path));
-        var form = fields.Append(("__RequestVerificationToken", ApproverTestbed.FormToken(page))).Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2));
-        var response = await browser.PostAsync(path, new FormUrlEncodedContent(form));
+        var response = await browser.PostAsync(path, ApproverTestbed.Form(page, fields));
         return (response.StatusCode, WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()));
     }
 

@@ -53,6 +53,8 @@ public sealed partial class ApproverTestbed : IAsyncDisposable
             ["Hub:Connectors:Email:Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
             ["Hub:Connectors:Email:Security"] = "None",
             ["Hub:Connectors:Email:FromAddress"] = "convocations@mairie-saint-clair.fr",
+            ["Hub:Validation:NoticeRetryDelays:0"] = "00:00:00.300",
+            ["Hub:Validation:NoticeRetryDelays:1"] = "00:00:00.300",
         });
         var app = await HubApp.StartAsync(settings with
         {
@@ -115,6 +117,10 @@ public sealed partial class ApproverTestbed : IAsyncDisposable
         Assert.True(match.Success, "No anti-forgery field in the page.");
         return System.Net.WebUtility.HtmlDecode(match.Groups[1].Value);
     }
+
+    /// <summary>A form as the page would post it: the fields and the page's anti-forgery token.</summary>
+    public static FormUrlEncodedContent Form(string page, params (string Name, string Value)[] fields) =>
+        new(fields.Append(("__RequestVerificationToken", FormToken(page))).Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2)));
 
     public async ValueTask DisposeAsync()
     {

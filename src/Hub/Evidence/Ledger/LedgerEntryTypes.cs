@@ -54,8 +54,20 @@ public static class LedgerEntryTypes
     /// <summary>A proxy given by a member to another.</summary>
     public const string ProxyRecorded = "proxy.recorded";
 
-    /// <summary>A validation decision in a circuit (approved, rejected).</summary>
+    /// <summary>A validation decision in a circuit (approve, reject, delegate): who, how they proved it, on which dossier fingerprint.</summary>
     public const string ValidationDecided = "validation.decided";
+
+    /// <summary>A validation circuit started on a dossier (its template's steps and the dossier's fingerprint).</summary>
+    public const string ValidationStarted = "validation.started";
+
+    /// <summary>A circuit started again from its first step: the dossier changed, or the secretariat restarted it (old and new fingerprints).</summary>
+    public const string ValidationRestarted = "validation.restarted";
+
+    /// <summary>A circuit cancelled by the secretariat.</summary>
+    public const string ValidationCancelled = "validation.cancelled";
+
+    /// <summary>A dossier sent by an administrator although its circuit had not approved it, with the reason given.</summary>
+    public const string ValidationOverridden = "validation.overridden";
 
     /// <summary>A mailing (non-convocation message) sent to members.</summary>
     public const string MailingSent = "mailing.sent";

@@ -44,16 +44,11 @@ public sealed class ApproverDecisionPages(
 
     public async Task<IResult> RequestCodeAsync(string token, HttpContext http, CancellationToken cancellationToken)
     {
-        var (state, refusal) = await LoadAsync(token, cancellationToken);
-        if (state is null)
+        var (state, form, refusal) = await LoadPostAsync(token, http, cancellationToken);
+        if (state is null || form is null)
         {
             return refusal!;
         }
-        if (!await antiforgery.IsRequestValidAsync(http))
-        {
-            return FormExpired(token);
-        }
-        var form = await http.Request.ReadFormAsync(cancellationToken);
         var email = form["email"].ToString().Trim();
         if (!IsAddress(email))
         {
@@ -74,16 +69,11 @@ public sealed class ApproverDecisionPages(
 
     public async Task<IResult> DecideAsync(string token, HttpContext http, CancellationToken cancellationToken)
     {
-        var (state, refusal) = await LoadAsync(token, cancellationToken);
-        if (state is null)
+        var (state, form, refusal) = await LoadPostAsync(token, http, cancellationToken);
+        if (state is null || form is null)
         {
             return refusal!;
         }
-        if (!await antiforgery.IsRequestValidAsync(http))
-        {
-            return FormExpired(token);
-        }
-        var form = await http.Request.ReadFormAsync(cancellationToken);
         var signedIn = form["proof"] == ApproverSignIn.Proof ? signIn.SignedInAddress(http, state.Step.StepId) : null;
         var values = new FormValues(
             signedIn ?? form["email"].ToString().Trim(), form["decision"].ToString(), Blank(form["comment"].ToString()), Blank(form["delegateTo"].ToString()));
@@ -162,6 +152,21 @@ public sealed class ApproverDecisionPages(
         signIn.Remember(http, state.Step.StepId, address);
         logger.LogInformation("Approver signed in with Entra ID for step {StepId}", state.Step.StepId);
         return Results.Redirect("/validation/decisions/" + Uri.EscapeDataString(state.Token));
+    }
+
+    /// <summary>A POST from the page: the link and the step must still hold, and the form must come from the page itself.</summary>
+    private async Task<(PageState? State, IFormCollection? Form, IResult? Refusal)> LoadPostAsync(string token, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (state, refusal) = await LoadAsync(token, cancellationToken);
+        if (state is null)
+        {
+            return (null, null, refusal);
+        }
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return (null, null, FormExpired(token));
+        }
+        return (state, await http.Request.ReadFormAsync(cancellationToken), null);
     }
 
     private async Task<(PageState? State, IResult? Refusal)> LoadAsync(string token, CancellationToken cancellationToken)
