@@ -157,6 +157,11 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
         var history = state.GetProperty("history").EnumerateArray().Select(d => (d.GetProperty("approver").GetString(), d.GetProperty("decision").GetString())).ToList();
         Assert.Equal([(Mayor, "delegate"), (Deputy, "approve"), (Finance, "approve")], history);
         Assert.Equal(Deputy, state.GetProperty("history")[0].GetProperty("delegateTo").GetString());
+
+        // The history is append-only down to the database.
+        await using var connection = await _app.Services.GetRequiredService<IntegrationHub.Persistence.HubDatabase>().OpenAsync();
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE validation_decisions SET decision = 'approve'"));
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => Dapper.SqlMapper.ExecuteAsync(connection, "DELETE FROM validation_decisions"));
     }
 
     [Fact]
@@ -223,6 +228,28 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
             .Single(e => e.Type == LedgerEntryTypes.ValidationOverridden);
         Assert.Contains("Le maire est injoignable", overridden.Body, StringComparison.Ordinal);
         Assert.Contains("\"circuitState\":\"pending\"", overridden.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_DossierChangedBehindTheHooks_IsRefusedByTheFingerprintCheck()
+    {
+        var s = await Scenario.CreateAsync(_app.Admin, members: 1);
+        var template = await CreateTemplateAsync(s.AuthorityId, Step("Maire", ValidationRules.Any, [Mayor]));
+        var state = await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/validation", new { templateId = template.Id() });
+        await DecideAsync(StepId(state, 1), Mayor, ValidationDecisions.Approve);
+
+        // A change no restart hook saw (a path added later, a manual correction in the database).
+        var database = _app.Services.GetRequiredService<IntegrationHub.Persistence.HubDatabase>();
+        await using (var connection = await database.OpenAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE agenda_items SET title = @title WHERE session_id = @id AND position = 2",
+                new { title = "Subvention au club de football", id = s.SessionId });
+        }
+        state = await StateAsync(s.SessionId);
+        Assert.Equal("approved", state.GetProperty("state").GetString());
+        Assert.True(state.GetProperty("dossierChanged").GetBoolean());
+        await AssertProblemAsync(await _app.Admin.PostAsJsonAsync($"/api/sessions/{s.SessionId}/send", new { }), HttpStatusCode.Conflict, "validation-outdated");
+        Assert.Equal("draft", (await _app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}")).GetProperty("status").GetString());
     }
 
     [Fact]
@@ -370,6 +397,16 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
         await AssertBadTemplateAsync(a.AuthorityId, new { name = "X", steps = new[] { Step("Maire", ValidationRules.Any, [Mayor], deadline: "-P1D") } }, "steps[0].deadline");
         await AssertBadTemplateAsync(a.AuthorityId, new { name = "X", steps = new[] { Step("Maire", ValidationRules.Any, [Mayor], deadline: "P1D", reminder: "P2D") } }, "steps[0].reminder");
         await AssertBadTemplateAsync(a.AuthorityId, new { name = "X", steps = new[] { Step("Maire", ValidationRules.Any, [Mayor], deadline: "deux jours") } }, "steps[0].deadline");
+
+        // A template edited while a circuit runs: the circuit keeps the steps it copied.
+        var updated = await _app.Admin.PutAsJsonAsync($"/api/validation-templates/{template.Id()}",
+            new { name = "Circuit modifié", steps = new[] { Step("DGS", ValidationRules.All, [Dgs, "Juridique@Ville.example.org"], deadline: "P3D", reminder: "P1D") } });
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        var listed = Assert.Single((await _app.Admin.GetOkAsync($"/api/authorities/{a.AuthorityId}/validation-templates")).EnumerateArray());
+        Assert.Equal("Circuit modifié", listed.GetProperty("name").GetString());
+        Assert.Equal([Dgs, Legal], listed.GetProperty("steps")[0].GetProperty("approvers").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(("P3D", "P1D"), (listed.GetProperty("steps")[0].GetProperty("deadline").GetString(), listed.GetProperty("steps")[0].GetProperty("reminder").GetString()));
+        Assert.Equal("Maire", Step(await StateAsync(a.SessionId), 1).GetProperty("name").GetString());
 
         await AssertProblemAsync(await _app.Admin.DeleteAsync($"/api/validation-templates/{template.Id()}"), HttpStatusCode.Conflict, "template-in-use");
         Assert.Equal(HttpStatusCode.NoContent, (await _app.Admin.DeleteAsync($"/api/sessions/{a.SessionId}/validation")).StatusCode);

@@ -94,6 +94,12 @@ CREATE TABLE validation_decisions (
 );
 CREATE INDEX ix_validation_decisions_circuit ON validation_decisions (circuit_id, decided_at);
 
+-- Append-only in the database itself, like the evidence ledger (its function, from 0004).
+CREATE TRIGGER validation_decisions_append_only BEFORE UPDATE OR DELETE ON validation_decisions
+    FOR EACH ROW EXECUTE FUNCTION ledger_reject_change();
+CREATE TRIGGER validation_decisions_no_truncate BEFORE TRUNCATE ON validation_decisions
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_reject_change();
+
 -- The notices' outbox: written with the circuit's change, posted afterwards by ValidationNoticeJob, one row per notifier.
 CREATE TABLE validation_notices (
     id uuid NOT NULL PRIMARY KEY,

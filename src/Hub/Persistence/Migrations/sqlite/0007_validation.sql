@@ -94,6 +94,12 @@ CREATE TABLE validation_decisions (
 );
 CREATE INDEX ix_validation_decisions_circuit ON validation_decisions (circuit_id, decided_at);
 
+-- Append-only in the database itself, like the evidence ledger.
+CREATE TRIGGER validation_decisions_no_update BEFORE UPDATE ON validation_decisions
+BEGIN SELECT RAISE(ABORT, 'validation_decisions is append-only: UPDATE rejected'); END;
+CREATE TRIGGER validation_decisions_no_delete BEFORE DELETE ON validation_decisions
+BEGIN SELECT RAISE(ABORT, 'validation_decisions is append-only: DELETE rejected'); END;
+
 -- The notices' outbox: written with the circuit's change, posted afterwards by ValidationNoticeJob, one row per notifier.
 CREATE TABLE validation_notices (
     id TEXT NOT NULL PRIMARY KEY,

@@ -94,6 +94,12 @@ CREATE TABLE validation_decisions (
 );
 CREATE INDEX ix_validation_decisions_circuit ON validation_decisions (circuit_id, decided_at);
 
+-- Append-only in the database itself, like the evidence ledger (CREATE TRIGGER must be alone in its batch: EXEC).
+EXEC('CREATE TRIGGER validation_decisions_append_only ON validation_decisions INSTEAD OF UPDATE, DELETE AS
+BEGIN
+    THROW 51000, ''validation_decisions is append-only: UPDATE and DELETE are rejected'', 1;
+END');
+
 -- The notices' outbox: written with the circuit's change, posted afterwards by ValidationNoticeJob, one row per notifier.
 CREATE TABLE validation_notices (
     id uniqueidentifier NOT NULL PRIMARY KEY,
