@@ -286,6 +286,27 @@ public sealed class ApproverDecisionPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Document_OfTheStepsSession_OpensWithTheLink_OthersDoNot()
+    {
+        var step = OpenStep();
+        var path = PathOf(step, LinkedDecision.View);
+        var uploaded = await _bed.Scenario.UploadAsync(_bed.App.Admin, "rapport-budget.pdf", Scenario.Pdf("Rapport sur le budget primitif"));
+        var other = await Scenario.CreateAsync(_bed.App.Admin, members: 1);
+        var foreign = await other.UploadAsync(_bed.App.Admin, "autre.pdf", Scenario.Pdf("Une autre commune"));
+        using var browser = Browser();
+
+        var (_, page) = await GetAsync(browser, path);
+        var link = $"{path}/documents/{uploaded.Id()}";
+        Assert.Contains($"href=\"{link}\"", page, StringComparison.Ordinal);
+        var download = await browser.GetAsync(link);
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal(Scenario.Pdf("Rapport sur le budget primitif"), await download.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync($"{path}/documents/{foreign.Id()}")).StatusCode);
+        _bed.Steps!.Put(step with { State = "approved" });
+        Assert.Equal(HttpStatusCode.Conflict, (await browser.GetAsync(link)).StatusCode);
+    }
+
+    [Fact]
     public async Task Page_StepAlreadyClosed_SaysSo()
     {
         var step = _bed.Step(state: "approved", pending: []);

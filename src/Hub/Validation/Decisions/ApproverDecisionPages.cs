@@ -26,6 +26,7 @@ public sealed class ApproverDecisionPages(
     SessionStore sessions,
     SessionDocumentStore sessionDocuments,
     MailingStore mailings,
+    Documents.Storage.IDocumentStore documentStore,
     ILogger<ApproverDecisionPages> logger)
 {
     private const string Nbsp = French.Nbsp;
@@ -123,6 +124,38 @@ public sealed class ApproverDecisionPages(
         };
     }
 
+    /// <summary>
+    /// A document of the dossier under decision, with the link alone (like a member's documents): the approver must be
+    /// able to read what they approve before proving who they are, and the link opens only the current documents of its
+    /// step's session or mailing, while the step is open.
+    /// </summary>
+    public async Task<IResult> DocumentAsync(string token, Guid documentId, CancellationToken cancellationToken)
+    {
+        var (state, refusal) = await LoadAsync(token, cancellationToken);
+        if (state is null)
+        {
+            return refusal!;
+        }
+        (string Sha256, string MediaType, string Name)? file = null;
+        if (state.Step.SessionId is { } sessionId
+            && (await sessionDocuments.CurrentAsync(sessionId, cancellationToken)).FirstOrDefault(d => d.Id == documentId) is { } document)
+        {
+            file = (document.Sha256, document.MediaType, document.Name);
+        }
+        else if (state.Step.MailingId is { } mailingId && await mailings.GetDocumentAsync(documentId, cancellationToken) is { } attached && attached.MailingId == mailingId)
+        {
+            file = (attached.Sha256, attached.MediaType, attached.Name);
+        }
+        if (file is not { } found)
+        {
+            return Message("Document introuvable", "<p>Ce document ne fait pas (ou plus) partie du dossier de cette étape.</p>", StatusCodes.Status404NotFound);
+        }
+        return documentStore.OpenRead(found.Sha256) is { } content
+            ? Results.Stream(content, found.MediaType, fileDownloadName: found.Name,
+                entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{found.Sha256}\""), enableRangeProcessing: true)
+            : Message("Document manquant", "<p>Le contenu de ce document est introuvable dans le stockage. Prévenez le secrétariat des assemblées.</p>", StatusCodes.Status500InternalServerError);
+    }
+
     /// <summary>Sends the approver to Entra ID, when the authority turned its sign-in on.</summary>
     public async Task<IResult> SignInAsync(string token, HttpContext http, CancellationToken cancellationToken)
     {
@@ -217,7 +250,7 @@ public sealed class ApproverDecisionPages(
         {
             html.Append("<p>").Append(E($"Échéance{Nbsp}: {deadline}")).Append("</p>");
         }
-        await AppendDossierAsync(html, step, cancellationToken);
+        await AppendDossierAsync(html, step, state.Token, cancellationToken);
 
         var signedIn = signIn.SignedInAddress(http, step.StepId);
         html.Append("<h2>Qui êtes-vous" + Nbsp + "?</h2>");
@@ -262,10 +295,10 @@ public sealed class ApproverDecisionPages(
     }
 
     /// <summary>What the approver is asked to approve: the session's agenda and documents, or the mailing's documents.</summary>
-    private async Task AppendDossierAsync(StringBuilder html, ValidationStepView step, CancellationToken cancellationToken)
+    private async Task AppendDossierAsync(StringBuilder html, ValidationStepView step, string token, CancellationToken cancellationToken)
     {
         html.Append("<h2 id=\"dossier\">Dossier</h2>");
-        List<(string Name, long Size)> documents = [];
+        List<(Guid Id, string Name, long Size)> documents = [];
         if (step.SessionId is { } sessionId && await sessions.GetAsync(sessionId, cancellationToken) is { } session)
         {
             html.Append("<p>").Append(E($"Séance du {French.DateAndTime(session.LocalStart)}, {session.Place}")).Append("</p><h3>Ordre du jour</h3><ol>");
@@ -274,12 +307,12 @@ public sealed class ApproverDecisionPages(
                 html.Append("<li>").Append(E(item.Title)).Append("</li>");
             }
             html.Append("</ol>");
-            documents = (await sessionDocuments.CurrentAsync(sessionId, cancellationToken)).Select(d => (d.Name, d.Size)).ToList();
+            documents = (await sessionDocuments.CurrentAsync(sessionId, cancellationToken)).Select(d => (d.Id, d.Name, d.Size)).ToList();
         }
         else if (step.MailingId is { } mailingId && await mailings.GetAsync(mailingId, cancellationToken) is { } mailing)
         {
             html.Append("<p>").Append(E(mailing.Message)).Append("</p>");
-            documents = (await mailings.DocumentsAsync(mailingId, cancellationToken)).Select(d => (d.Name, d.Size)).ToList();
+            documents = (await mailings.DocumentsAsync(mailingId, cancellationToken)).Select(d => (d.Id, d.Name, d.Size)).ToList();
         }
         html.Append("<h3>Documents</h3>");
         if (documents.Count == 0)
@@ -288,9 +321,10 @@ public sealed class ApproverDecisionPages(
             return;
         }
         html.Append("<ul>");
-        foreach (var (name, size) in documents)
+        foreach (var (id, name, size) in documents)
         {
-            html.Append("<li>").Append(E(name)).Append(" (").Append(E(MemberPage.SizeText(size))).Append(")</li>");
+            html.Append("<li><a href=\"/validation/decisions/").Append(E(Uri.EscapeDataString(token))).Append("/documents/").Append(id).Append("\">")
+                .Append(E(name)).Append("</a> (").Append(E(MemberPage.SizeText(size))).Append(")</li>");
         }
         html.Append("</ul>");
     }
@@ -359,6 +393,9 @@ public static class ApproverDecisionEndpoints
             .ExcludeFromDescription().AllowAnonymous().DisableAntiforgery();
         app.MapPost("/validation/decisions/{token}", (string token, HttpContext http, ApproverDecisionPages pages, CancellationToken ct) => pages.DecideAsync(token, http, ct))
             .ExcludeFromDescription().AllowAnonymous().DisableAntiforgery();
+        app.MapGet("/validation/decisions/{token}/documents/{documentId:guid}",
+                (string token, Guid documentId, ApproverDecisionPages pages, CancellationToken ct) => pages.DocumentAsync(token, documentId, ct))
+            .ExcludeFromDescription().AllowAnonymous();
         app.MapGet("/validation/decisions/{token}/signin", (string token, HttpContext http, ApproverDecisionPages pages, CancellationToken ct) => pages.SignInAsync(token, http, ct))
             .ExcludeFromDescription().AllowAnonymous();
         app.MapGet("/validation/signin-callback", (HttpContext http, ApproverDecisionPages pages, CancellationToken ct) => pages.SignedInAsync(http, ct))
