@@ -7,8 +7,9 @@ namespace IntegrationHub.Validation;
 
 /// <summary>
 /// Tells each pending approver of a step, by email, that the dossier awaits them (and reminds them), with the same
-/// signed links as the Teams card; a delegate gets the same message when a decision is delegated to them. The links
-/// open the decision page, which asks for a one-time code before anything is recorded.
+/// signed links as the Teams card; a delegate gets the same message when a decision is delegated to them, and the
+/// step's approvers are told when its circuit is cancelled. The links open the decision page, which asks for a
+/// one-time code (or an Entra ID sign-in) before anything is recorded.
 /// </summary>
 /// <remarks>
 /// One message per approver, each with its own idempotency key (notice + address). When one of them fails transiently
@@ -36,6 +37,7 @@ public sealed class ApproverEmailNotifier(ApproverMail mail, AuthorityStore auth
             ?? throw new PermanentDeliveryException($"Authority {step.AuthorityId} no longer exists.");
         var subject = notice.Kind switch
         {
+            ValidationNoticeKinds.CircuitFinished => $"Validation annulée{Nbsp}: {step.Title}",
             ValidationNoticeKinds.StepReminder => $"Rappel — validation attendue{Nbsp}: {step.Title}",
             ValidationNoticeKinds.StepDecided => $"Validation déléguée{Nbsp}: {step.Title}",
             _ => $"Validation demandée{Nbsp}: {step.Title}",
@@ -66,6 +68,8 @@ public sealed class ApproverEmailNotifier(ApproverMail mail, AuthorityStore auth
     internal static IReadOnlyList<string> Recipients(ValidationNotice notice) => notice.Kind switch
     {
         ValidationNoticeKinds.StepOpened or ValidationNoticeKinds.StepReminder when ValidationTexts.IsOpen(notice.Step) => notice.Step.PendingApprovers,
+        // A cancelled circuit: the approvers of the step that was open must not keep a request that no longer stands.
+        ValidationNoticeKinds.CircuitFinished when notice.Step.CircuitState == CircuitStates.Cancelled => notice.Step.Approvers,
         ValidationNoticeKinds.StepDecided when notice.Decision is { Decision: "delegate", DelegateTo: { } delegateTo } && ValidationTexts.IsOpen(notice.Step)
             && notice.Step.PendingApprovers.Contains(delegateTo, StringComparer.OrdinalIgnoreCase) => [delegateTo],
         _ => [],
@@ -75,6 +79,12 @@ public sealed class ApproverEmailNotifier(ApproverMail mail, AuthorityStore auth
     {
         var step = notice.Step;
         var body = new MailBody().Paragraph("Bonjour,");
+        if (notice.Kind == ValidationNoticeKinds.CircuitFinished)
+        {
+            return body
+                .Paragraph($"Votre décision sur le dossier «{Nbsp}{step.Title}{Nbsp}» n'est plus attendue{Nbsp}: le secrétariat a annulé son circuit de validation. Les liens reçus pour ce dossier ne permettent plus de décider.")
+                .Paragraph($"Le secrétariat des assemblées,\n{authority.Name}");
+        }
         if (notice.Decision is { Decision: "delegate" } decision)
         {
             body.Paragraph($"{decision.Approver} vous a délégué sa décision sur le dossier «{Nbsp}{step.Title}{Nbsp}».");

@@ -150,7 +150,7 @@ public sealed class ValidationService(
     {
         var who = Normalise(approver);
         comment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
-        var delegate_ = string.IsNullOrWhiteSpace(delegateTo) ? null : Normalise(delegateTo);
+        var delegatee = string.IsNullOrWhiteSpace(delegateTo) ? null : Normalise(delegateTo);
         if (!ValidationDecisions.IsKnown(decision))
         {
             return new DecisionOutcome.Invalid("Décision inconnue : choisissez de valider, de refuser ou de déléguer.");
@@ -159,11 +159,11 @@ public sealed class ValidationService(
         {
             return new DecisionOutcome.Invalid("Indiquez le motif du refus : il est transmis au secrétariat avec le dossier.");
         }
-        if (decision == ValidationDecisions.Delegate && (delegate_ is null || !MemberFieldsValidator.IsEmail(delegate_)))
+        if (decision == ValidationDecisions.Delegate && (delegatee is null || !MemberFieldsValidator.IsEmail(delegatee)))
         {
             return new DecisionOutcome.Invalid("Indiquez l'adresse électronique valide de la personne à qui vous déléguez cette validation.");
         }
-        if (decision == ValidationDecisions.Delegate && delegate_ == who)
+        if (decision == ValidationDecisions.Delegate && delegatee == who)
         {
             return new DecisionOutcome.Invalid("Vous ne pouvez pas vous déléguer la validation à vous-même.");
         }
@@ -197,16 +197,16 @@ public sealed class ValidationService(
             {
                 return new DecisionOutcome.Invalid("Vous avez déjà validé cette étape ; elle attend encore la décision des autres personnes.");
             }
-            if (decision == ValidationDecisions.Delegate && approvers.Any(a => a.Active && a.Approver == delegate_))
+            if (decision == ValidationDecisions.Delegate && approvers.Any(a => a.Active && a.Approver == delegatee))
             {
-                return new DecisionOutcome.Invalid($"{delegate_} valide déjà cette étape : choisissez une autre personne.");
+                return new DecisionOutcome.Invalid($"{delegatee} valide déjà cette étape : choisissez une autre personne.");
             }
             var circuit = await ValidationStore.GetCircuitAsync(connection, transaction, step.CircuitId);
             var recorded = new ValidationDecision
             {
                 Id = Guid.CreateVersion7(), AuthorityId = circuit.AuthorityId, CircuitId = circuit.Id, StepId = step.Id, Round = step.Round,
                 DossierVersion = circuit.DossierVersion, DossierFingerprint = circuit.DossierFingerprint, Approver = who, Decision = decision,
-                Comment = comment, DelegateTo = decision == ValidationDecisions.Delegate ? delegate_ : null, Proof = proof, DecidedAt = now,
+                Comment = comment, DelegateTo = decision == ValidationDecisions.Delegate ? delegatee : null, Proof = proof, DecidedAt = now,
             };
             await ValidationStore.InsertDecisionAsync(connection, transaction, recorded);
             mine.Decision = decision;
@@ -217,7 +217,7 @@ public sealed class ValidationService(
                 mine.Active = false;
                 await ValidationStore.InsertApproverAsync(connection, transaction, new ValidationStepApprover
                 {
-                    Id = Guid.CreateVersion7(), AuthorityId = circuit.AuthorityId, StepId = step.Id, Approver = delegate_!, DelegatedFrom = who, Active = true,
+                    Id = Guid.CreateVersion7(), AuthorityId = circuit.AuthorityId, StepId = step.Id, Approver = delegatee!, DelegatedFrom = who, Active = true,
                 });
             }
             await ValidationStore.UpdateApproverAsync(connection, transaction, mine);
@@ -272,11 +272,15 @@ public sealed class ValidationService(
     {
         ArgumentNullException.ThrowIfNull(dossier);
         var now = time.GetUtcNow();
-        return await store.InTransactionAsync((connection, transaction) => CancelAsync(connection, transaction, dossier, by, reason, now), cancellationToken);
+        var notices = new List<Guid>();
+        var cancelled = await store.InTransactionAsync((connection, transaction) => CancelAsync(connection, transaction, dossier, by, reason, now, notices), cancellationToken);
+        EnqueueNotices(notices);
+        return cancelled;
     }
 
     /// <summary>The same in the caller's transaction (a session cancelled while its circuit runs ends the circuit with it).</summary>
-    public async Task<bool> CancelAsync(DbConnection connection, DbTransaction transaction, ValidationDossier dossier, string by, string reason, DateTimeOffset now)
+    public async Task<bool> CancelAsync(
+        DbConnection connection, DbTransaction transaction, ValidationDossier dossier, string by, string reason, DateTimeOffset now, List<Guid>? notices = null)
     {
         ArgumentNullException.ThrowIfNull(dossier);
         var circuit = await ValidationStore.ActiveCircuitAsync(connection, transaction, dossier.SessionId, dossier.MailingId);
@@ -286,7 +290,7 @@ public sealed class ValidationService(
             return false;
         }
         var previousState = circuit.State;
-        await EndAsync(connection, transaction, circuit, now);
+        await EndAsync(connection, transaction, circuit, now, notices);
         await ledger.AppendAsync(connection, transaction, dossier.AuthorityId, LedgerEntryTypes.ValidationCancelled, dossier.Subject, new
         {
             circuitId = circuit.Id, dossier.MailingId, by, reason, at = now, previousState,
@@ -477,14 +481,20 @@ public sealed class ValidationService(
         return state;
     }
 
-    /// <summary>Cancels a circuit: its undecided steps are superseded.</summary>
-    private static async Task EndAsync(DbConnection connection, DbTransaction transaction, ValidationCircuit circuit, DateTimeOffset now)
+    /// <summary>
+    /// Cancels a circuit: its undecided steps are superseded, and approvers are told it is over (a circuit-finished
+    /// notice on its current step). Inside another feature's transaction nobody enqueues that notice: the recurring
+    /// sweep posts it within <c>Hub:Validation:SweepInterval</c>.
+    /// </summary>
+    private async Task EndAsync(DbConnection connection, DbTransaction transaction, ValidationCircuit circuit, DateTimeOffset now, List<Guid>? notices = null)
     {
         await ValidationStore.SupersedeOpenStepsAsync(connection, transaction, circuit.Id, circuit.Round, now);
         circuit.State = CircuitStates.Cancelled;
         circuit.UpdatedAt = now;
         circuit.FinishedAt = now;
         await ValidationStore.UpdateCircuitAsync(connection, transaction, circuit);
+        var current = (await ValidationStore.StepsAsync(connection, transaction, circuit.Id, circuit.Round)).First(s => s.Position == circuit.Position);
+        await QueueNoticesAsync(connection, transaction, circuit, current.Id, ValidationNoticeKinds.CircuitFinished, null, now, notices ?? []);
     }
 
     /// <summary>One notice per notifier the authority configured, written with the change they tell about.</summary>

@@ -102,6 +102,24 @@ public sealed class ApproverDecisionPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EmailNotifier_CircuitCancelled_TellsTheStepsApprovers_DecidedOrFinishedOtherwiseSendNothing()
+    {
+        var email = _bed.Notifier("email");
+        var decided = new ValidationDecisionView(ApproverTestbed.Dgs, "approve", null, null, _bed.Clock.GetUtcNow(), "otp");
+
+        await email.NotifyAsync(new ValidationNotice(Guid.NewGuid(), ValidationNoticeKinds.StepDecided, _bed.Step(state: "approved", pending: []), decided), CancellationToken.None);
+        await email.NotifyAsync(new ValidationNotice(Guid.NewGuid(), ValidationNoticeKinds.CircuitFinished, _bed.Step(state: "approved", pending: []) with { CircuitState = "approved" }, null), CancellationToken.None);
+        await email.NotifyAsync(new ValidationNotice(Guid.NewGuid(), ValidationNoticeKinds.CircuitFinished, _bed.Step(state: "superseded", pending: []) with { CircuitState = "cancelled" }, null), CancellationToken.None);
+
+        var messages = await _bed.Smtp.WaitForMessagesAsync(2, Wait);
+        Assert.Equal([ApproverTestbed.Dgs, ApproverTestbed.Maire], messages.SelectMany(ApproverTestbed.Recipients).Order(StringComparer.Ordinal));
+        var mime = ApproverTestbed.Mime(messages[0]);
+        Assert.Equal("Validation annulée\u00A0: Conseil municipal du 26 mars 2026", mime.Subject);
+        Assert.Contains("n'est plus attendue", mime.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("/validation/decisions/", mime.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Decide_TheApproverWithTheirCode_IsRecordedWithProofOtp_AndTheCodeServesOnce()
     {
         var step = OpenStep();

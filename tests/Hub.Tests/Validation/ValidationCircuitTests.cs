@@ -274,6 +274,11 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
         Clock.Advance(TimeSpan.FromDays(1));
         await _app.Services.GetRequiredService<ValidationDeadlineJob>().RunAsync(CancellationToken.None);
         Assert.DoesNotContain(await NoticesAsync(s.SessionId), n => n.Kind == ValidationNoticeKinds.StepReminder);
+        // Approvers are told it is over; inside the session's transaction nobody enqueued it: the sweep posts it.
+        var over = await Eventually.WaitAsync(
+            () => Task.FromResult(_notifier.Posted.Where(n => n.Kind == ValidationNoticeKinds.CircuitFinished && n.Step.StepId == step).ToList()),
+            l => l.Count == 1, TimeSpan.FromSeconds(20), "the circuit-finished notice");
+        Assert.Equal(("cancelled", "superseded"), (over[0].Step.CircuitState, over[0].Step.State));
         var cancelled = (await _app.Services.GetRequiredService<EvidenceLedger>().GetSessionEntriesAsync(s.SessionId, CancellationToken.None))
             .Single(e => e.Type == LedgerEntryTypes.ValidationCancelled);
         Assert.Contains("Séance reportée", cancelled.Body, StringComparison.Ordinal);
@@ -369,6 +374,27 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
         var notices = await NoticesAsync(s.SessionId);
         Assert.Equal(3, notices.Count(n => n.Kind == ValidationNoticeKinds.StepOpened));
         Assert.Equal(3, state.GetProperty("history").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task DossierChange_RacingADecision_EndsPendingOnTheNewDossier_WhicheverCommitsFirst()
+    {
+        var s = await Scenario.CreateAsync(_app.Admin, members: 1);
+        var template = await CreateTemplateAsync(s.AuthorityId, Step("Maire", ValidationRules.Any, [Mayor]));
+        var step = StepId(await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/validation", new { templateId = template.Id() }), 1);
+
+        var deciding = DecideAsync(step, Mayor, ValidationDecisions.Approve);
+        var patching = _app.Admin.PatchAsJsonAsync($"/api/sessions/{s.SessionId}", new { place = "Salle des fêtes" });
+        await Task.WhenAll(deciding, patching);
+        var (decision, patch) = (await deciding, await patching);
+        Assert.True(patch.IsSuccessStatusCode, await patch.Content.ReadAsStringAsync());
+        // The approval either came first (then the change restarted the approved circuit) or met a superseded step.
+        Assert.Contains(decision, new DecisionOutcome[] { new DecisionOutcome.Recorded("approved", "approved"), new DecisionOutcome.StepClosed("superseded") });
+
+        var state = await StateAsync(s.SessionId);
+        Assert.Equal(("pending", 2, false), (state.GetProperty("state").GetString(), state.GetProperty("dossierVersion").GetInt32(), state.GetProperty("dossierChanged").GetBoolean()));
+        Assert.Equal(["pending"], StepStatesOf(state));
+        await AssertProblemAsync(await _app.Admin.PostAsJsonAsync($"/api/sessions/{s.SessionId}/send", new { }), HttpStatusCode.Conflict, "validation-pending");
     }
 
     [Fact]
