@@ -55,6 +55,7 @@ app.MapDocumentSourceEndpoints();
 app.MapTwilioStatusEndpoint();
 app.MapEvidenceEndpoints();
 app.MapValidationEndpoints();
+IntegrationHub.Validation.Decisions.ApproverDecisionEndpoints.MapApproverDecisionPages(app);
 
 app.Run();
 return 0;

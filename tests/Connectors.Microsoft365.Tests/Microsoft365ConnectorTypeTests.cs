@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using IntegrationHub.Plugins.Calendars;
 using IntegrationHub.Plugins.Connectors;
+using IntegrationHub.TestSupport;
 using IntegrationHub.TestSupport.Conformance;
 using IntegrationHub.TestSupport.Graph;
 
@@ -27,9 +28,9 @@ public sealed class Microsoft365ConnectorTypeTests : IAsyncLifetime
         Assert.IsAssignableFrom<ICalendarPublisherProvider>(type);
         Assert.Null(type.CreateChannel(Microsoft365TestData.Settings(_graph), Microsoft365TestData.Services()));
         Assert.Equal(
-            ["tenantId", "clientId", "organizerMailbox", "graphBaseUrl", "credentialKind", "teamsWorkflowUrl", "clientSecret", "certificatePfx", "certificatePassword", "staticToken"],
+            ["tenantId", "clientId", "organizerMailbox", "graphBaseUrl", "credentialKind", "approverSignIn", "loginBaseUrl", "clientSecret", "certificatePfx", "certificatePassword", "staticToken", "teamsWorkflowUrl"],
             type.Settings.Select(s => s.Key));
-        Assert.All(type.Settings.Where(s => s.Key is "clientSecret" or "certificatePfx" or "certificatePassword" or "staticToken"), s => Assert.True(s.Secret, s.Key));
+        Assert.All(type.Settings.Where(s => s.Key is "clientSecret" or "certificatePfx" or "certificatePassword" or "staticToken" or "teamsWorkflowUrl"), s => Assert.True(s.Secret, s.Key));
         Assert.Equal("https://graph.microsoft.com/v1.0", type.Settings.Single(s => s.Key == "graphBaseUrl").DefaultValue);
     }
 
@@ -93,7 +94,6 @@ public sealed class Microsoft365ConnectorTypeTests : IAsyncLifetime
     [InlineData("organizerMailbox", "secretariat", "organizerMailbox")]
     [InlineData("graphBaseUrl", "graph.local/v1.0", "graphBaseUrl")]
     [InlineData("graphBaseUrl", "http://graph.mairie-exemple.fr/v1.0", "graphBaseUrl")]
-    [InlineData("teamsWorkflowUrl", "http://prod.westeurope.logic.azure.com/workflows/1", "teamsWorkflowUrl")]
     public void Validate_AnInvalidValue_IsNamedWithWhatWasReceived(string key, string value, string expectedKey)
     {
         var errors = _type.Validate(Microsoft365TestData.Settings(_graph, values: new Dictionary<string, string?> { [key] = value }));
@@ -102,6 +102,30 @@ public sealed class Microsoft365ConnectorTypeTests : IAsyncLifetime
         Assert.Equal(expectedKey, error.Key);
         Assert.StartsWith(expectedKey + " doit", error.Message, StringComparison.Ordinal);
         Assert.Contains($"«\u00A0{value}\u00A0»", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_TeamsWorkflowUrlNotHttps_IsRefusedWithoutRepeatingTheUrl()
+    {
+        var url = "http://prod-12.westeurope.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sig=" + FakeSecrets.Token("sig");
+        var errors = _type.Validate(Microsoft365TestData.Settings(_graph, secrets: new Dictionary<string, string?> { ["teamsWorkflowUrl"] = url }));
+
+        var error = Assert.Single(errors);
+        Assert.Equal("teamsWorkflowUrl", error.Key);
+        Assert.StartsWith("teamsWorkflowUrl doit", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("sig", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ApproverSignInWithoutTheApplication_IsRefused()
+    {
+        var signIn = new Dictionary<string, string?> { ["approverSignIn"] = "true" };
+
+        Assert.Equal("approverSignIn", Assert.Single(_type.Validate(Microsoft365TestData.Settings(_graph, values: signIn))).Key);
+        var complete = new Dictionary<string, string?> { ["approverSignIn"] = "true", ["tenantId"] = Microsoft365TestData.TenantId, ["clientId"] = Microsoft365TestData.ClientId };
+        Assert.Empty(_type.Validate(Microsoft365TestData.Settings(_graph, values: complete, secrets: new Dictionary<string, string?> { ["clientSecret"] = "s3cr3t~value" })));
+        complete["loginBaseUrl"] = "http://login.mairie-exemple.fr";
+        Assert.Equal("loginBaseUrl", Assert.Single(_type.Validate(Microsoft365TestData.Settings(_graph, values: complete, secrets: new Dictionary<string, string?> { ["clientSecret"] = "s3cr3t~value" }))).Key);
     }
 
     [Fact]

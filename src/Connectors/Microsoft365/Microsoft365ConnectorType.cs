@@ -34,8 +34,25 @@ public sealed class Microsoft365ConnectorType : IConnectorType, ICalendarPublish
     /// <summary>Setting: <c>clientSecret</c>, <c>certificate</c> or <c>staticToken</c> (stand-in environments only).</summary>
     public const string CredentialKindKey = "credentialKind";
 
-    /// <summary>Setting: the Teams Workflows webhook URL for validation cards (stored; not used yet).</summary>
+    /// <summary>
+    /// Secret: the Teams Workflows webhook URL the hub posts validation cards to. A secret, not a setting: its <c>sig=</c>
+    /// parameter is a bearer credential (anyone holding the URL can post in the channel), so it is encrypted at rest and
+    /// never returned by the API nor logged.
+    /// </summary>
     public const string TeamsWorkflowUrlKey = "teamsWorkflowUrl";
+
+    /// <summary>
+    /// Setting: <c>true</c> to let validation-circuit approvers prove who they are by signing in with their Entra ID account
+    /// (OpenID Connect, the same application: <see cref="TenantIdKey"/>, <see cref="ClientIdKey"/>, <see cref="ClientSecretKey"/>,
+    /// with the hub's <c>/validation/signin-callback</c> as a redirect URI). Default <c>false</c>: a one-time code by email.
+    /// </summary>
+    public const string ApproverSignInKey = "approverSignIn";
+
+    /// <summary>Setting: the Entra ID sign-in host (default <see cref="DefaultLoginBaseUrl"/>; national clouds or a stand-in).</summary>
+    public const string LoginBaseUrlKey = "loginBaseUrl";
+
+    /// <summary>Entra ID, public cloud.</summary>
+    public const string DefaultLoginBaseUrl = "https://login.microsoftonline.com";
 
     /// <summary>Secret: the application's client secret.</summary>
     public const string ClientSecretKey = "clientSecret";
@@ -54,7 +71,7 @@ public sealed class Microsoft365ConnectorType : IConnectorType, ICalendarPublish
 
     internal static readonly IReadOnlySet<string> SecretKeys = new HashSet<string>(StringComparer.Ordinal)
     {
-        ClientSecretKey, CertificatePfxKey, CertificatePasswordKey, StaticTokenKey,
+        ClientSecretKey, CertificatePfxKey, CertificatePasswordKey, StaticTokenKey, TeamsWorkflowUrlKey,
     };
 
     private static readonly IReadOnlyList<ConnectorSettingDefinition> Schema =
@@ -65,11 +82,13 @@ public sealed class Microsoft365ConnectorType : IConnectorType, ICalendarPublish
         new(GraphBaseUrlKey, "Adresse de Microsoft Graph", SettingKind.Url, DefaultValue: DefaultGraphBaseUrl),
         new(CredentialKindKey, "Mode d'authentification de l'application", SettingKind.Choice, DefaultValue: "clientSecret",
             AllowedValues: ["clientSecret", "certificate", "staticToken"]),
-        new(TeamsWorkflowUrlKey, "Adresse du flux Teams Workflows (cartes de validation)", SettingKind.Url),
+        new(ApproverSignInKey, "Les valideurs des circuits se connectent avec leur compte Microsoft\u00A0365 (sinon, code par courriel)", SettingKind.Boolean, DefaultValue: "false"),
+        new(LoginBaseUrlKey, "Adresse de connexion Microsoft Entra ID", SettingKind.Url, DefaultValue: DefaultLoginBaseUrl),
         new(ClientSecretKey, "Secret client de l'application", Secret: true),
         new(CertificatePfxKey, "Certificat de l'application avec sa clé privée (PFX en base64)", Secret: true),
         new(CertificatePasswordKey, "Mot de passe du certificat PFX", Secret: true),
         new(StaticTokenKey, "Jeton d'accès fixe (environnements de test uniquement)", Secret: true),
+        new(TeamsWorkflowUrlKey, "Adresse du flux Teams Workflows qui publie les cartes de validation (contient sa signature sig=)", SettingKind.Url, Secret: true),
     ];
 
     /// <inheritdoc />
@@ -159,10 +178,24 @@ public sealed class Microsoft365ConnectorType : IConnectorType, ICalendarPublish
                 break;
         }
 
-        if (settings.Get(TeamsWorkflowUrlKey) is { } teams
+        if (settings.GetSecret(TeamsWorkflowUrlKey) is { } teams
             && (!Uri.TryCreate(teams, UriKind.Absolute, out var teamsUrl) || (teamsUrl.Scheme != Uri.UriSchemeHttps && !teamsUrl.IsLoopback)))
         {
-            errors.Add(new(TeamsWorkflowUrlKey, $"teamsWorkflowUrl doit être une adresse https absolue, celle du flux Teams Workflows (reçu\u00A0: «\u00A0{teams}\u00A0»)."));
+            // The value received is not repeated: it may carry the flow's signature.
+            errors.Add(new(TeamsWorkflowUrlKey, "teamsWorkflowUrl doit être une adresse https absolue, celle du flux Teams Workflows (déclencheur «\u00A0When a Teams webhook request is received\u00A0»)."));
+        }
+
+        if (string.Equals(settings.Get(ApproverSignInKey), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            if (settings.Get(TenantIdKey) is null || settings.Get(ClientIdKey) is null || settings.GetSecret(ClientSecretKey) is null)
+            {
+                errors.Add(new(ApproverSignInKey, "approverSignIn\u00A0= true demande tenantId, clientId et clientSecret\u00A0: la connexion des valideurs passe par l'application inscrite dans Entra ID."));
+            }
+            var loginText = settings.Get(LoginBaseUrlKey) ?? DefaultLoginBaseUrl;
+            if (!Uri.TryCreate(loginText, UriKind.Absolute, out var login) || (login.Scheme != Uri.UriSchemeHttps && !login.IsLoopback))
+            {
+                errors.Add(new(LoginBaseUrlKey, $"loginBaseUrl doit être une adresse https absolue, par exemple {DefaultLoginBaseUrl} (reçu\u00A0: «\u00A0{loginText}\u00A0»)."));
+            }
         }
 
         return errors;

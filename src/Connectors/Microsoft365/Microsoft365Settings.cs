@@ -57,7 +57,7 @@ internal sealed record Microsoft365Settings(
             settings.GetSecret(Microsoft365ConnectorType.CertificatePfxKey) is { } pfx ? Convert.FromBase64String(pfx) : null,
             settings.GetSecret(Microsoft365ConnectorType.CertificatePasswordKey),
             settings.GetSecret(Microsoft365ConnectorType.StaticTokenKey),
-            settings.Get(Microsoft365ConnectorType.TeamsWorkflowUrlKey) is { } teams ? new Uri(teams, UriKind.Absolute) : null);
+            settings.GetSecret(Microsoft365ConnectorType.TeamsWorkflowUrlKey) is { } teams ? new Uri(teams, UriKind.Absolute) : null);
     }
 
     public static GraphCredentialKind? ParseKind(string? text) => text switch

@@ -71,13 +71,14 @@ public static partial class ConnectorEndpoints
 
         var existing = await store.GetAsync(authorityId, name, cancellationToken);
         var errors = new List<(string, string)>();
-        var values = ReadValues(type, request.Settings, errors);
+        var secretsGivenAsSettings = new Dictionary<string, string>(StringComparer.Ordinal);
+        var values = ReadValues(type, request.Settings, errors, secretsGivenAsSettings);
         // Secrets left out keep their stored value, so the DSI need not retype a password to change a port;
         // an empty string or null removes one.
         var secretValues = existing is not null && existing.Type == type.TypeId && !DestinationChanged(type, existing, values)
             ? secrets.Unprotect(existing.ProtectedSecrets)
             : [];
-        foreach (var (key, value) in request.Secrets ?? [])
+        foreach (var (key, value) in secretsGivenAsSettings.Concat(request.Secrets ?? []))
         {
             if (type.Settings.FirstOrDefault(s => s.Key == key) is not { Secret: true })
             {
@@ -168,7 +169,8 @@ public static partial class ConnectorEndpoints
             .Any(s => before.GetValueOrDefault(s.Key) != values.GetValueOrDefault(s.Key));
     }
 
-    private static Dictionary<string, string> ReadValues(IConnectorType type, Dictionary<string, JsonElement>? settings, List<(string, string)> errors)
+    private static Dictionary<string, string> ReadValues(
+        IConnectorType type, Dictionary<string, JsonElement>? settings, List<(string, string)> errors, Dictionary<string, string> secretsGiven)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, element) in settings ?? [])
@@ -181,7 +183,16 @@ public static partial class ConnectorEndpoints
             }
             if (definition.Secret)
             {
-                errors.Add(($"settings.{key}", $"« {key} » est un secret : transmettez-le dans « secrets », jamais dans « settings »."));
+                // A value whose type declares it secret is kept as one wherever the caller put it (encrypted, never
+                // returned): the key list names `teamsWorkflowUrl` among settings, though its sig= is a credential.
+                if (element.ValueKind is JsonValueKind.String or JsonValueKind.Null)
+                {
+                    secretsGiven[key] = element.GetString() ?? "";
+                }
+                else
+                {
+                    errors.Add(($"settings.{key}", $"« {key} » doit être un texte."));
+                }
                 continue;
             }
             var text = element.ValueKind switch

@@ -15,6 +15,7 @@ public sealed class MemberLinks(LinkSigningKey signingKey, IOptions<HubOptions> 
     private const byte AnswerPurpose = 1;
     private const byte CalendarPurpose = 2;
     private const byte MailingPurpose = 3;
+    // 4 and 5 belong to ValidationLinks (circuit steps) and ApproverCodes (one-time codes): one byte per purpose, never reused.
     private const int MacLength = 12;
     private const int PayloadLength = 16 + 8;
 

@@ -141,6 +141,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<ReplyMailboxPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<ReplyMailboxPoller>());
         services.AddHttpClient();
+        Validation.ValidationSurfaces.AddValidationSurfaces(services);
 
         services.AddHostedService<DeliverySweeper>();
         services.AddHealthChecks()

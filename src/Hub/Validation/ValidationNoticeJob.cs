@@ -57,7 +57,9 @@ public sealed class ValidationNoticeJob(
             // The job's boundary: whatever the notifier threw, the notice stays in the outbox and is tried again later.
             var delays = settings.EffectiveNoticeRetryDelays;
             var failedAt = time.GetUtcNow();
-            if (notice.Attempts > delays.Count)
+            // A permanent failure (a Teams flow deleted, an address refused) cannot be helped by trying again: it is
+            // recorded at once, with the notifier's reason, for the secretariat to fix the configuration.
+            if (ex is Plugins.Channels.PermanentDeliveryException || notice.Attempts > delays.Count)
             {
                 await store.SettleNoticeAsync(notice, ValidationNoticeStatus.Failed, ex.Message, failedAt, failedAt, cancellationToken);
                 logger.LogError(ex, "Validation notice {NoticeId} ({Kind}, {Channel}) failed for good after {Attempts} attempts", notice.Id, notice.Kind, notice.Channel, notice.Attempts);

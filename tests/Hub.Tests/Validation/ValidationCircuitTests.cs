@@ -6,6 +6,7 @@ using IntegrationHub.Tests.Infrastructure;
 using IntegrationHub.TestSupport;
 using IntegrationHub.Validation;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Xunit;
 
 namespace IntegrationHub.Tests.Validation;
@@ -36,7 +37,15 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
             ["Hub:Validation:NoticeRetryDelays:0"] = "00:00:00.300",
             ["Hub:Validation:NoticeRetryDelays:1"] = "00:00:00.300",
         });
-        _app = await HubApp.StartAsync(settings with { Services = s => s.AddSingleton<IValidationNotifier>(_notifier) });
+        // The recording notifier alone: the hub's own Teams and email notifiers are tested with the approvers' surfaces.
+        _app = await HubApp.StartAsync(settings with
+        {
+            Services = s =>
+            {
+                s.RemoveAll<IValidationNotifier>();
+                s.AddSingleton<IValidationNotifier>(_notifier);
+            },
+        });
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();

@@ -2,6 +2,7 @@ using IntegrationHub.Tests.Infrastructure;
 using IntegrationHub.TestSupport;
 using IntegrationHub.Validation;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Xunit;
 
 namespace IntegrationHub.Tests.Validation;
@@ -21,7 +22,15 @@ public abstract class ValidationNoticeSweepTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var settings = await HubApp.PrepareAsync(Database, extra: new Dictionary<string, string?> { ["Hub:Validation:NoticeRetryDelays:0"] = "00:10:00" });
-        _app = await HubApp.StartAsync(settings with { Services = s => s.AddSingleton<IValidationNotifier>(_notifier) });
+        // The recording notifier alone: the hub's own Teams and email notifiers are tested with the approvers' surfaces.
+        _app = await HubApp.StartAsync(settings with
+        {
+            Services = s =>
+            {
+                s.RemoveAll<IValidationNotifier>();
+                s.AddSingleton<IValidationNotifier>(_notifier);
+            },
+        });
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
