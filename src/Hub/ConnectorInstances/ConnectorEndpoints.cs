@@ -71,7 +71,7 @@ public static partial class ConnectorEndpoints
 
         var existing = await store.GetAsync(authorityId, name, cancellationToken);
         var errors = new List<(string, string)>();
-        var secretsGivenAsSettings = new Dictionary<string, string>(StringComparer.Ordinal);
+        var secretsGivenAsSettings = new Dictionary<string, string?>(StringComparer.Ordinal);
         var values = ReadValues(type, request.Settings, errors, secretsGivenAsSettings);
         // Secrets left out keep their stored value, so the DSI need not retype a password to change a port;
         // an empty string or null removes one.
@@ -170,7 +170,7 @@ public static partial class ConnectorEndpoints
     }
 
     private static Dictionary<string, string> ReadValues(
-        IConnectorType type, Dictionary<string, JsonElement>? settings, List<(string, string)> errors, Dictionary<string, string> secretsGiven)
+        IConnectorType type, Dictionary<string, JsonElement>? settings, List<(string, string)> errors, Dictionary<string, string?> secretsGiven)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, element) in settings ?? [])
@@ -187,7 +187,7 @@ public static partial class ConnectorEndpoints
                 // returned): the key list names `teamsWorkflowUrl` among settings, though its sig= is a credential.
                 if (element.ValueKind is JsonValueKind.String or JsonValueKind.Null)
                 {
-                    secretsGiven[key] = element.GetString() ?? "";
+                    secretsGiven[key] = element.GetString();
                 }
                 else
                 {
