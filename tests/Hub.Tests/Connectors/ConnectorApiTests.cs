@@ -65,8 +65,13 @@ public sealed class ConnectorApiTests : IAsyncLifetime
         var unknown = await _app.Admin.PutAsJsonAsync($"/api/authorities/{s.AuthorityId}/connectors/sms", new { type = "twilio", settings = new { colour = "bleu" } });
         Assert.True((await unknown.ReadJsonAsync()).GetProperty("errors").TryGetProperty("settings.colour", out _));
 
+        // A secret put among settings is taken as the secret (never echoed); the other faults are still named.
         var secretInSettings = await _app.Admin.PutAsJsonAsync($"/api/authorities/{s.AuthorityId}/connectors/sms", new { type = "twilio", settings = new { authToken = "oops" } });
-        Assert.True((await secretInSettings.ReadJsonAsync()).GetProperty("errors").TryGetProperty("settings.authToken", out _));
+        var secretErrors = (await secretInSettings.ReadJsonAsync()).GetProperty("errors");
+        Assert.False(secretErrors.TryGetProperty("settings.authToken", out _));
+        Assert.False(secretErrors.TryGetProperty("secrets.authToken", out _));
+        Assert.True(secretErrors.TryGetProperty("settings.accountSid", out _));
+        Assert.DoesNotContain("oops", secretErrors.GetRawText(), StringComparison.Ordinal);
 
         var unknownType = await _app.Admin.PutAsJsonAsync($"/api/authorities/{s.AuthorityId}/connectors/sms", new { type = "pigeon" });
         Assert.True((await unknownType.ReadJsonAsync()).GetProperty("errors").TryGetProperty("type", out _));
