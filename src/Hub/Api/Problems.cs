@@ -33,7 +33,8 @@ public static class Problems
         Results.Problem(statusCode: 403, title: "Accès refusé", detail: detail, type: TypeBase + "forbidden");
 
     /// <summary>The status of an answer to an exception no endpoint handled: 503 when the database failed (it may come back), else 500.</summary>
-    public static int StatusOfUnhandled(Exception exception) => IsDatabaseFailure(exception) ? 503 : 500;
+    public static int StatusOfUnhandled(Exception exception) =>
+        IsStorageFull(exception) ? StatusCodes.Status507InsufficientStorage : IsDatabaseFailure(exception) ? 503 : 500;
 
     /// <summary>
     /// An exception no endpoint handled. Without this the answer was ASP.NET Core's English "An error occurred while
@@ -48,7 +49,13 @@ public static class Problems
         {
             return;
         }
-        if (IsDatabaseFailure(exception))
+        if (IsStorageFull(exception))
+        {
+            problem.Type = TypeBase + "database-full";
+            problem.Title = "Base de données pleine";
+            problem.Detail = "L'espace de la base de données du hub est épuisé (disque plein ou plafond Hub:Database:SqliteMaxSizeMegabytes atteint) : l'opération n'a pas été enregistrée. Prévenez la DSI, puis réessayez.";
+        }
+        else if (IsDatabaseFailure(exception))
         {
             problem.Type = TypeBase + "database-unavailable";
             problem.Title = "Base de données indisponible";
@@ -61,6 +68,19 @@ public static class Problems
             problem.Detail = "Une erreur inattendue a interrompu la requête ; elle est consignée dans le journal du hub avec l'identifiant traceId.";
         }
     }
+
+    /// <summary>
+    /// The database refused to grow: SQLite SQLITE_FULL (13), PostgreSQL disk_full (53100), SQL Server 1105 (filegroup
+    /// full) or 9002 (log full). Retrying in a moment will not help: someone must free space.
+    /// </summary>
+    private static bool IsStorageFull(Exception exception) => exception switch
+    {
+        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 } => true,
+        Npgsql.PostgresException { SqlState: "53100" } => true,
+        Microsoft.Data.SqlClient.SqlException { Number: 1105 or 9002 } => true,
+        _ when exception.InnerException is { } inner => IsStorageFull(inner),
+        _ => false,
+    };
 
     private static bool IsDatabaseFailure(Exception exception) => exception switch
     {

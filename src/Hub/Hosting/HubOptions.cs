@@ -36,6 +36,12 @@ public sealed class DatabaseOptions
 {
     /// <summary><c>sqlite</c> (default), <c>postgresql</c> or <c>sqlserver</c>; the connection string is <c>ConnectionStrings:Hub</c>.</summary>
     public string Provider { get; set; } = "sqlite";
+
+    /// <summary>
+    /// A ceiling on the embedded SQLite file, in megabytes (decimals allowed; absent = none): the hub then reports a full
+    /// database (507, nothing written) before the host's disk fills and takes the logs and the other services with it.
+    /// </summary>
+    public double? SqliteMaxSizeMegabytes { get; set; }
 }
 
 /// <summary>How deliveries are retried (section <c>Hub:Dispatch</c>).</summary>

@@ -175,7 +175,14 @@ public static class HubServiceCollectionExtensions
                 $"ConnectionStrings:Hub is required when Hub:Database:Provider is '{hub.Database.Provider}'.");
         }
         // A factory, so the container disposes it (and its PostgreSQL data source with its pooled connections) at shutdown.
-        services.AddSingleton(_ => new HubDatabase(provider, connectionString!));
+        if (hub.Database.SqliteMaxSizeMegabytes is <= 0)
+        {
+            throw new InvalidOperationException("Hub:Database:SqliteMaxSizeMegabytes must be a positive number of megabytes, or absent for no ceiling.");
+        }
+        var sqliteMaxBytes = hub.Database.SqliteMaxSizeMegabytes is { } megabytes && provider == DatabaseProvider.Sqlite
+            ? (long)(megabytes * 1024 * 1024)
+            : (long?)null;
+        services.AddSingleton(_ => new HubDatabase(provider, connectionString!, sqliteMaxBytes));
         services.AddSingleton<SchemaMigrator>();
     }
 

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -22,11 +23,17 @@ public sealed class HubDatabase : IDisposable
     private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
     private readonly AsyncLocal<bool> _holdsSqliteWriter = new();
     private readonly NpgsqlDataSource? _npgsql;
+    private readonly long? _sqliteMaxBytes;
+    private long? _sqliteMaxPages;
 
-    public HubDatabase(DatabaseProvider provider, string connectionString)
+    /// <param name="provider">The database kind.</param>
+    /// <param name="connectionString">Where it is.</param>
+    /// <param name="sqliteMaxBytes">For SQLite, the most the file may hold (<c>Hub:Database:SqliteMaxSizeMegabytes</c>).</param>
+    public HubDatabase(DatabaseProvider provider, string connectionString, long? sqliteMaxBytes = null)
     {
         Provider = provider;
         ConnectionString = connectionString;
+        _sqliteMaxBytes = sqliteMaxBytes;
         if (provider == DatabaseProvider.PostgreSql)
         {
             _npgsql = NpgsqlDataSource.Create(connectionString);
@@ -58,6 +65,15 @@ public sealed class HubDatabase : IDisposable
                 // retries within milliseconds, instead of failing to the driver's 150 ms sleep at once.
                 pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;";
                 await pragma.ExecuteNonQueryAsync(cancellationToken);
+                if (_sqliteMaxBytes is { } maxBytes)
+                {
+                    // max_page_count is per connection. A write that would grow the file past it fails with SQLITE_FULL,
+                    // the error a full disk gives, and its transaction rolls back whole.
+                    pragma.CommandText = "PRAGMA page_size;";
+                    _sqliteMaxPages ??= maxBytes / Convert.ToInt64(await pragma.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+                    pragma.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA max_page_count = {_sqliteMaxPages};");
+                    await pragma.ExecuteNonQueryAsync(cancellationToken);
+                }
             }
             return connection;
         }

@@ -14,8 +14,9 @@ namespace IntegrationHub.Tests.Faults;
 /// French problem (no stack trace), nothing of the send remains, and the same send succeeds once the database is back.
 /// </summary>
 /// <remarks>
-/// The SQLite variant ("disk full") would need a size-limited filesystem (a tmpfs or loop mount), which only root
-/// can mount and CI containers may forbid; it is not simulated here rather than faked.
+/// The SQLite variant ("disk full") caps the file with <c>Hub:Database:SqliteMaxSizeMegabytes</c> (SQLite's
+/// <c>max_page_count</c>): a write past it fails with SQLITE_FULL, the very error a full disk gives, without needing a
+/// size-limited mount (root only, and CI containers may forbid it).
 /// </remarks>
 [Collection(HubHostsGroup.Name)]
 public sealed class DatabaseLossTests(ITestOutputHelper output) : FaultTestBase(output)
@@ -83,6 +84,64 @@ public sealed class DatabaseLossTests(ITestOutputHelper output) : FaultTestBase(
         // The same send now succeeds, once per member.
         await s.SendAsync(hub.Admin);
         await s.WaitAllSentAsync(hub.Admin, TimeSpan.FromSeconds(30));
+        var perRecipient = s.CountPerRecipient(await Smtp.WaitForMessagesAsync(Members, TimeSpan.FromSeconds(5)));
+        Assert.All(perRecipient, p => Assert.Equal(1, p.Value));
+        await s.AssertLedgerIntactAsync(db);
+    }
+
+    [Fact]
+    public async Task SqliteFullDuringSend_ClearErrorNothingHalfWritten_ThenSendSucceeds()
+    {
+        var options = await HubProcess.PrepareAsync(TestDatabase.Sqlite, Environment(workers: 2));
+        using var db = options.OpenDatabase();
+        var first = await StartHubAsync(options, "hub");
+        var s = await FaultScenario.CreateAsync(first.Admin, Members);
+        await first.StopAsync(TimeSpan.FromSeconds(20));
+
+        // Compact the file, then allow it three more pages: the send (20 convocations, 40 deliveries, their ledger
+        // entries) needs far more, and reading needs none.
+        long pages, pageSize;
+        await using (var connection = await db.OpenAsync())
+        {
+            await connection.ExecuteAsync("VACUUM");
+            pages = await connection.ExecuteScalarAsync<long>("PRAGMA page_count");
+            pageSize = await connection.ExecuteScalarAsync<long>("PRAGMA page_size");
+        }
+        var ceiling = (pages + 3) * pageSize / (1024.0 * 1024.0);
+        var full = await StartHubAsync(options with
+        {
+            Environment = Environment(workers: 2, new Dictionary<string, string>
+            {
+                ["Hub__Database__SqliteMaxSizeMegabytes"] = ceiling.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            }),
+        }, "hub-full");
+
+        using var response = await full.Admin.PostAsJsonAsync(new Uri($"/api/sessions/{s.SessionId}/send", UriKind.Relative), new { });
+        var body = await response.Content.ReadAsStringAsync();
+        Report($"database capped at {pages + 3} pages of {pageSize} bytes, send → {(int)response.StatusCode} {response.Content.Headers.ContentType}: {body}");
+        Assert.Equal(507, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.ReadJsonAsync();
+        Assert.EndsWith("/database-full", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.Contains("n'a pas été enregistrée", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("SQLITE_FULL", body, StringComparison.Ordinal);
+
+        // Reading still works, and nothing of the send remains.
+        var session = await full.Admin.GetAsync(new Uri($"/api/sessions/{s.SessionId}", UriKind.Relative));
+        Assert.Equal("draft", (await session.ReadJsonAsync()).GetProperty("status").GetString());
+        await using (var connection = await db.OpenAsync())
+        {
+            Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM convocations WHERE session_id = @SessionId", new { s.SessionId }));
+            Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM deliveries WHERE session_id = @SessionId", new { s.SessionId }));
+        }
+        await s.AssertLedgerIntactAsync(db);
+        await full.StopAsync(TimeSpan.FromSeconds(20));
+
+        // Space is freed (the ceiling lifted): the same send succeeds, once per member.
+        var freed = await StartHubAsync(options, "hub-freed");
+        await s.SendAsync(freed.Admin);
+        await s.WaitAllSentAsync(freed.Admin, TimeSpan.FromSeconds(30));
         var perRecipient = s.CountPerRecipient(await Smtp.WaitForMessagesAsync(Members, TimeSpan.FromSeconds(5)));
         Assert.All(perRecipient, p => Assert.Equal(1, p.Value));
         await s.AssertLedgerIntactAsync(db);
