@@ -16,6 +16,12 @@ public sealed class ConnectorStore(HubDatabase database)
         return rows.AsList();
     }
 
+    public async Task<IReadOnlyList<ConnectorInstance>> ListAllAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<ConnectorInstance>($"SELECT {Columns} FROM connectors")).AsList();
+    }
+
     public async Task<IReadOnlyList<ConnectorInstance>> ListAllEnabledAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -135,6 +135,7 @@ public static class HubServiceCollectionExtensions
             : new Documents.Validation.ClamdScanner(
                 new Documents.Validation.ClamdOptions { Host = hub.Documents.ClamdHost, Port = hub.Documents.ClamdPort }, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ConnectorStore>();
+        services.AddSingleton<SecretSettingsUpgrade>();
         services.AddSingleton<ConnectorSecrets>();
         services.AddSingleton<ChannelResolver>();
         services.AddTimestamping(dataDirectory);

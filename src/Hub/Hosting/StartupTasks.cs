@@ -9,6 +9,7 @@ public sealed class StartupTasks(
     BootstrapApiKey bootstrap,
     Convocations.LinkSigningKey linkKey,
     Documents.Storage.IDocumentStore documents,
+    ConnectorInstances.SecretSettingsUpgrade secretSettings,
     TimeProvider time,
     ReadinessCheck readiness) : IHostedService
 {
@@ -17,6 +18,7 @@ public sealed class StartupTasks(
         await migrator.MigrateAsync(cancellationToken);
         await bootstrap.EnsureAsync(cancellationToken);
         await linkKey.LoadAsync(cancellationToken);
+        await secretSettings.RunAsync(cancellationToken);
         // Uploads a stopped process left half-staged are never committed: their files are removed after a day.
         if (documents is Documents.Storage.FileSystemDocumentStore files)
         {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using IntegrationHub.Tests.Infrastructure;
 using IntegrationHub.TestSupport.Twilio;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace IntegrationHub.Tests.Connectors;
@@ -132,6 +133,32 @@ public sealed class ConnectorApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await adminB.GetAsync($"/api/authorities/{a.AuthorityId}/connectors")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await adminB.PutAsJsonAsync($"/api/authorities/{a.AuthorityId}/connectors/sms", TwilioBody("x"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await adminB.GetAsync($"/api/authorities/{b.AuthorityId}/connectors")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SecretSettingsUpgrade_MovesAKeyNowDeclaredSecretOutOfTheStoredSettings()
+    {
+        var s = await Scenario.CreateAsync(_app.Admin, members: 0);
+        Assert.True((await _app.Admin.PutAsJsonAsync($"/api/authorities/{s.AuthorityId}/connectors/sms", TwilioBody(_twilio.AuthToken))).IsSuccessStatusCode);
+        // As an earlier version would have stored a key it did not yet declare secret: in clear, among the settings.
+        var database = _app.Services.GetRequiredService<IntegrationHub.Persistence.HubDatabase>();
+        await using (var connection = await database.OpenAsync())
+        {
+            var legacy = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["accountSid"] = TwilioStandIn.DefaultAccountSid, ["from"] = "+33644000000", ["authToken"] = _twilio.AuthToken,
+            });
+            await Dapper.SqlMapper.ExecuteAsync(connection,
+                "UPDATE connectors SET settings = @legacy, secrets = NULL WHERE authority_id = @AuthorityId AND name = 'sms'", new { legacy, s.AuthorityId });
+        }
+
+        await _app.Services.GetRequiredService<IntegrationHub.ConnectorInstances.SecretSettingsUpgrade>().RunAsync(CancellationToken.None);
+
+        var listed = await (await _app.Admin.GetAsync($"/api/authorities/{s.AuthorityId}/connectors")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(_twilio.AuthToken, listed, StringComparison.Ordinal);
+        var instance = (await _app.Services.GetRequiredService<IntegrationHub.ConnectorInstances.ConnectorStore>().GetAsync(s.AuthorityId, "sms", CancellationToken.None))!;
+        Assert.DoesNotContain("authToken", instance.Settings, StringComparison.Ordinal);
+        Assert.Equal(_twilio.AuthToken, _app.Services.GetRequiredService<IntegrationHub.ConnectorInstances.ConnectorSecrets>().Unprotect(instance.ProtectedSecrets)["authToken"]);
     }
 
     [Fact]
