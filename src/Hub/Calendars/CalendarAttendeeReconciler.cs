@@ -40,32 +40,28 @@ public sealed class CalendarAttendeeReconciler(
             return new CalendarReconciliation(0, 0);
         }
         var inOffice = await seats.MembersInOfficeAsync(session.AssemblyId, session.MeetingDate, cancellationToken);
-        List<MemberRow> onEvent;
-        Dictionary<Guid, Guid> convocations;
-        await using (var connection = await database.OpenAsync(cancellationToken))
+        var now = time.GetUtcNow();
+        var toEnqueue = new List<Guid>();
+        var added = new List<Members.Member>();
+        var removed = new List<MemberRow>();
+        await database.InTransactionAsync(async (connection, transaction) =>
         {
-            onEvent = (await connection.QueryAsync<MemberRow>(
+            // Two reconciliations at once (a change after sending and « Actualiser les réponses ») would both see a
+            // member missing and both add them: the session's row lock makes the second wait and read the first's rows.
+            await connection.ExecuteAsync("UPDATE sessions SET status = status WHERE id = @Id", new { session.Id }, transaction);
+            var onEvent = (await connection.QueryAsync<MemberRow>(
                 """
                 SELECT d.id AS Id, c.member_id AS MemberId FROM deliveries d JOIN convocations c ON c.id = d.convocation_id
                 WHERE d.session_id = @Id AND d.channel = @calendar AND d.purpose = @convocation AND d.status <> @removed
                 """,
-                new { session.Id, calendar = ChannelNames.Calendar, convocation = DeliveryPurpose.Convocation, removed = DeliveryStatus.Superseded })).AsList();
-            convocations = (await connection.QueryAsync<MemberRow>(
-                "SELECT id AS Id, member_id AS MemberId FROM convocations WHERE session_id = @Id", new { session.Id }))
+                new { session.Id, calendar = ChannelNames.Calendar, convocation = DeliveryPurpose.Convocation, removed = DeliveryStatus.Superseded },
+                transaction)).AsList();
+            var convocations = (await connection.QueryAsync<MemberRow>(
+                    "SELECT id AS Id, member_id AS MemberId FROM convocations WHERE session_id = @Id", new { session.Id }, transaction))
                 .GroupBy(c => c.MemberId).ToDictionary(g => g.Key, g => g.First().Id);
-        }
-        // As at the send: members who asked for paper, or have no address Outlook knows, are not on the event.
-        var added = inOffice.Where(m => !m.WantsPaper && (m.M365Upn ?? m.Email) is not null && onEvent.All(r => r.MemberId != m.Id)).ToList();
-        var removed = onEvent.Where(r => inOffice.All(m => m.Id != r.MemberId)).ToList();
-        if (added.Count == 0 && removed.Count == 0)
-        {
-            return new CalendarReconciliation(0, 0);
-        }
-
-        var now = time.GetUtcNow();
-        var toEnqueue = new List<Guid>();
-        await database.InTransactionAsync(async (connection, transaction) =>
-        {
+            // As at the send: members who asked for paper, or have no address Outlook knows, are not on the event.
+            added.AddRange(inOffice.Where(m => !m.WantsPaper && (m.M365Upn ?? m.Email) is not null && onEvent.All(r => r.MemberId != m.Id)));
+            removed.AddRange(onEvent.Where(r => inOffice.All(m => m.Id != r.MemberId)));
             foreach (var member in added)
             {
                 if (!convocations.TryGetValue(member.Id, out var convocationId))
@@ -81,6 +77,10 @@ public sealed class CalendarAttendeeReconciler(
                 toEnqueue.Add(delivery.Id);
             }
         }, cancellationToken);
+        if (added.Count == 0 && removed.Count == 0)
+        {
+            return new CalendarReconciliation(0, 0);
+        }
         foreach (var row in removed)
         {
             if (await deliveries.GetAsync(row.Id, CancellationToken.None) is { } delivery)

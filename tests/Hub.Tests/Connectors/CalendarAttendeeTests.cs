@@ -75,4 +75,25 @@ public sealed class CalendarAttendeeTests : IAsyncLifetime
         await WaitForAttendeesAsync(s.MemberEmails[1], newEmail);
         Assert.Equal("Salle des fêtes", (string?)Assert.Single(_host.Graph.Events).Body["location"]!["displayName"]);
     }
+
+    [Fact]
+    public async Task TwoSyncsAtOnce_OnPostgres_AddTheNewMemberOnce()
+    {
+        await _host.DisposeAsync();
+        _host = await CalendarTestHost.StartAsync(TestDatabase.Postgres);
+        var s = await _host.ScenarioWithCalendarAsync(members: 2);
+        await _host.App.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+        await _host.WaitForCalendarAsync(s.SessionId, sent: 2);
+        var (newMember, newEmail) = await ReplaceSeatAsync(s, leaving: 1);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ =>
+            _host.App.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/calendar/sync", new { }, 200)));
+
+        // The second waited for the first's transaction and found the member already on the event.
+        Assert.Equal(1, results.Sum(r => r.GetProperty("membersAdded").GetInt32()));
+        await WaitForAttendeesAsync(s.MemberEmails[0], newEmail);
+        var convocations = await _host.WaitForCalendarAsync(s.SessionId, sent: 2);
+        var ofNewMember = Assert.Single(convocations.EnumerateArray(), c => c.GetProperty("memberId").GetGuid() == newMember);
+        Assert.Single(ofNewMember.GetProperty("deliveries").EnumerateArray(), d => d.GetProperty("channel").GetString() == "calendar");
+    }
 }
