@@ -145,7 +145,7 @@ public sealed class ConvocationComposer(string organizerEmail, string organizerN
             {
                 // CGCT L5211-11-1 / L4132-9-1: a session held by videoconference is mentioned in the convocation.
                 Paragraph(text, html,
-                    $"Cette séance se tient en plusieurs lieux, par visioconférence ({article}). Le quorum s'apprécie sur la présence des membres dans les différents lieux, et seuls les votes publics y ont lieu.");
+                    $"Cette séance se tient en plusieurs lieux, par visioconférence ({article}). Le quorum s'apprécie en fonction de la présence des membres dans les différents lieux, et les votes ont lieu uniquement au scrutin public.");
             }
 
             text.AppendLine(CultureInfo.InvariantCulture, $"Ordre du jour{Nbsp}:");
