@@ -2,14 +2,17 @@ using System.Globalization;
 
 namespace IntegrationHub.Bench.Dispatch;
 
-/// <summary>Command-line options: <c>--authorities 200 --members 30 --storage sqlite|postgresql --smtp inprocess|aiosmtpd --workers 4 --hub-only</c>.</summary>
-internal sealed record BenchOptions(int Authorities, int Members, string Storage, string Smtp, int Workers, bool HubOnly, int SetupParallelism, TimeSpan Timeout, bool KeepHubData = false)
+/// <summary>Command-line options: <c>--authorities 200 --members 30 --storage sqlite|postgresql --smtp inprocess|aiosmtpd --workers 4 --hub-only --no-calendar</c>.</summary>
+internal sealed record BenchOptions(int Authorities, int Members, string Storage, string Smtp, int Workers, bool HubOnly, int SetupParallelism, TimeSpan Timeout, bool KeepHubData = false, bool Calendar = true)
 {
     public const string Usage =
         "dotnet run -c Release --project bench/Dispatch -- [--authorities 200] [--members 30] [--storage sqlite|postgresql] " +
-        "[--smtp inprocess|aiosmtpd] [--workers N (default min(2×CPU, 20), the hub's default)] [--hub-only] [--keep-hub-data (its log, database)] [--timeout-minutes 30]";
+        "[--smtp inprocess|aiosmtpd] [--workers N (default min(2×CPU, 20), the hub's default)] [--hub-only] [--no-calendar (no Microsoft 365 connector)] [--keep-hub-data (its log, database)] [--timeout-minutes 30]";
 
     public int Messages => Authorities * Members;
+
+    /// <summary>Deliveries per member: email and SMS, and the calendar (one event per session, a delivery per attendee).</summary>
+    public int Channels => Calendar ? 3 : 2;
 
     public static BenchOptions Parse(string[] args)
     {
@@ -27,6 +30,7 @@ internal sealed record BenchOptions(int Authorities, int Members, string Storage
                 "--workers" => options with { Workers = NextInt() },
                 "--hub-only" => options with { HubOnly = true },
                 "--keep-hub-data" => options with { KeepHubData = true },
+                "--no-calendar" => options with { Calendar = false },
                 "--setup-parallelism" => options with { SetupParallelism = NextInt() },
                 "--timeout-minutes" => options with { Timeout = TimeSpan.FromMinutes(NextInt()) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}"),

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using IntegrationHub.TestSupport.Graph;
 using IntegrationHub.TestSupport.Twilio;
 
 namespace IntegrationHub.Bench.Dispatch;
@@ -15,8 +16,14 @@ internal sealed class HubDriver(HttpClient client, BenchOptions options)
 
     public List<Guid> Sessions { get; } = [];
 
-    /// <summary>N authorities, each: an assembly, M members in office (CSV import), an email and a Twilio connector, a session.</summary>
-    public async Task SetupAsync(SmtpSink smtp, TwilioStandIn twilio)
+    /// <summary>The organiser mailbox of authority <paramref name="index"/> (the Graph stand-in must know it).</summary>
+    public static string OrganizerMailbox(int index) => string.Create(CultureInfo.InvariantCulture, $"secretariat.c{index:0000}@bench.example.org");
+
+    /// <summary>
+    /// N authorities, each: an assembly, M members in office (CSV import), an email and a Twilio connector, a Microsoft
+    /// 365 connector when <paramref name="graph"/> is given (its own organiser mailbox), a session.
+    /// </summary>
+    public async Task SetupAsync(SmtpSink smtp, TwilioStandIn twilio, GraphStandIn? graph)
     {
         var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Clock.GetUtcNow(), paris).DateTime);
@@ -29,7 +36,7 @@ internal sealed class HubDriver(HttpClient client, BenchOptions options)
             await gate.WaitAsync();
             try
             {
-                sessions[index] = await SetupAuthorityAsync(index, smtp, twilio, startsAt, seatsFrom);
+                sessions[index] = await SetupAuthorityAsync(index, smtp, twilio, graph, startsAt, seatsFrom);
             }
             finally
             {
@@ -106,7 +113,7 @@ internal sealed class HubDriver(HttpClient client, BenchOptions options)
         return clock.Elapsed.TotalMilliseconds;
     }
 
-    private async Task<Guid> SetupAuthorityAsync(int index, SmtpSink smtp, TwilioStandIn twilio, string startsAt, string seatsFrom)
+    private async Task<Guid> SetupAuthorityAsync(int index, SmtpSink smtp, TwilioStandIn twilio, GraphStandIn? graph, string startsAt, string seatsFrom)
     {
         var authority = Id(await PostAsync("api/authorities", new
         {
@@ -150,6 +157,19 @@ internal sealed class HubDriver(HttpClient client, BenchOptions options)
             settings = new { accountSid = twilio.AccountSid, from = "+33644000000", baseUrl = twilio.BaseUrl.ToString() },
             secrets = new { authToken = twilio.AuthToken },
         }, 200);
+        if (graph is not null)
+        {
+            // Members have an email address: each is an attendee of the session's one event (a calendar delivery each).
+            // A static token: allowed because the stand-in is not a Microsoft host.
+            await SendJsonAsync(HttpMethod.Put, $"api/authorities/{authority}/connectors/m365", new
+            {
+                type = "microsoft365",
+                enabled = true,
+                settings = new { organizerMailbox = OrganizerMailbox(index), graphBaseUrl = graph.BaseUrl.ToString(), credentialKind = "staticToken" },
+                secrets = new { staticToken = graph.AccessToken },
+            }, 200);
+        }
+
         var session = await PostAsync($"api/assemblies/{assembly}/sessions", new
         {
             startsAt,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using IntegrationHub.Bench.Dispatch;
+using IntegrationHub.TestSupport.Graph;
 using IntegrationHub.TestSupport.Postgres;
 using IntegrationHub.TestSupport.Twilio;
 
@@ -24,15 +25,19 @@ var clock = TimeProvider.System;
 Console.WriteLine(string.Create(inv,
     $"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
 Console.WriteLine(string.Create(inv,
-    $"Run: {options.Authorities} authorities × {options.Members} members = {options.Messages} convocations × 2 channels (email + SMS) = {options.Messages * 2} deliveries; storage {options.Storage}; SMTP stand-in {options.Smtp}; {options.Workers} workers"));
+    $"Run: {options.Authorities} authorities × {options.Members} members = {options.Messages} convocations × {options.Channels} channels (email + SMS{(options.Calendar ? " + calendar: one Graph event per session, every member an attendee" : "")}) = {options.Messages * options.Channels} deliveries; storage {options.Storage}; SMTP stand-in {options.Smtp}; {options.Workers} workers"));
 
 var expected = options.Messages;
+// One organiser mailbox per authority, known to every Graph stand-in (the hub's and the baseline's).
+string[] mailboxes = [.. Enumerable.Range(0, options.Authorities).Select(HubDriver.OrganizerMailbox)];
 List<BaselineMessage> replay;
 HubFigures hubFigures;
 
 using (var smtp = new SmtpSink(options.Smtp))
 await using (var twilio = await TwilioStandIn.StartAsync())
+await using (var graph = options.Calendar ? await GraphStandIn.StartAsync(null, mailboxes) : null)
 {
+    int Received() => smtp.Count + twilio.MessageRequests + (graph?.EventCount ?? 0);
     string? connectionString = options.Storage == "postgresql" ? await PostgresServer.Instance.CreateDatabaseAsync("bench_dispatch") : null;
     await using var hub = await HubProcess.StartAsync(options.Storage, connectionString, options.Workers, options.KeepHubData);
     Console.WriteLine($"Hub: pid {hub.Pid}, {hub.BaseUrl}, data {hub.DataDirectory}");
@@ -40,7 +45,7 @@ await using (var twilio = await TwilioStandIn.StartAsync())
     var driver = new HubDriver(http, options);
 
     var setupClock = Stopwatch.StartNew();
-    await driver.SetupAsync(smtp, twilio);
+    await driver.SetupAsync(smtp, twilio, graph);
     Console.WriteLine(string.Create(inv, $"Setup through the API: {setupClock.Elapsed.TotalSeconds:F1} s ({options.Authorities} authorities, sessions ready)"));
 
     if (connectionString is not null)
@@ -70,7 +75,7 @@ await using (var twilio = await TwilioStandIn.StartAsync())
     TimeSpan? firstArrival = null;
     while (!sending.IsCompleted)
     {
-        if (firstArrival is null && smtp.Count + twilio.MessageRequests > 0)
+        if (firstArrival is null && Received() > 0)
         {
             firstArrival = dispatchClock.Elapsed;
         }
@@ -81,10 +86,10 @@ await using (var twilio = await TwilioStandIn.StartAsync())
     var deliveries = await sending;
     var sendsReturned = dispatchClock.Elapsed;
     var cpuAtSends = hub.CpuSeconds() - cpuBefore;
-    var receivedAtSends = smtp.Count + twilio.MessageRequests;
-    if (deliveries != expected * 2)
+    var receivedAtSends = Received();
+    if (deliveries != expected * options.Channels)
     {
-        throw new InvalidOperationException($"The hub planned {deliveries} deliveries, expected {expected * 2}.");
+        throw new InvalidOperationException($"The hub planned {deliveries} deliveries, expected {expected * options.Channels}.");
     }
 
     TimeSpan? standInsDone = null;
@@ -97,21 +102,21 @@ await using (var twilio = await TwilioStandIn.StartAsync())
         if (dispatchClock.Elapsed > options.Timeout)
         {
             throw new TimeoutException(string.Create(inv,
-                $"Not done within {options.Timeout}: SMTP {smtp.Count}/{expected}, Twilio {twilio.MessageRequests}/{expected}.\n{hub.Tail()}"));
+                $"Not done within {options.Timeout}: SMTP {smtp.Count}/{expected}, Twilio {twilio.MessageRequests}/{expected}, Graph events {graph?.EventCount}/{(graph is null ? 0 : driver.Sessions.Count)}.\n{hub.Tail()}"));
         }
 
-        if (firstArrival is null && smtp.Count + twilio.MessageRequests > 0)
+        if (firstArrival is null && Received() > 0)
         {
             firstArrival = dispatchClock.Elapsed;
         }
 
-        if (standInsDone is null && smtp.Count >= expected && twilio.MessageRequests >= expected)
+        if (standInsDone is null && smtp.Count >= expected && twilio.MessageRequests >= expected && (graph is null || graph.EventCount >= driver.Sessions.Count))
         {
             standInsDone = dispatchClock.Elapsed;
         }
 
         // Stalled stand-ins: ask the hub, which throws on a delivery that failed for good rather than waiting for the timeout.
-        var received = smtp.Count + twilio.MessageRequests;
+        var received = Received();
         if (received != progress.Count)
         {
             progress = (received, dispatchClock.Elapsed);
@@ -157,10 +162,12 @@ await using (var twilio = await TwilioStandIn.StartAsync())
     var sms = twilio.Messages;
     var distinctEmails = emails.Select(m => m.MessageId).Distinct(StringComparer.Ordinal).Count();
     var distinctSms = sms.Select(m => m.IdempotencyToken).Distinct(StringComparer.Ordinal).Count();
+    var events = graph is null ? [] : CalendarEvent.Created(graph.Requests);
+    var attendees = events.Sum(e => e.Attendees);
     hubFigures = new HubFigures(
         deliveries, wall, standInsDone.Value, recordedEnd, sendsReturned, firstArrival!.Value, doneAt, hubChecks,
         cpuAtSends, receivedAtSends, cpuAfter - cpuBefore, hub.CpuSeconds(), rssBefore, hub.PeakRssKb(), busySamples, idleSamples,
-        emails.Count, distinctEmails, sms.Count, distinctSms, smtp.Connections,
+        emails.Count, distinctEmails, sms.Count, distinctSms, smtp.Connections, graph?.EventCount, events.Count, attendees,
         File.ReadLines(hub.LogPath).Count(l => l.StartsWith("warn:", StringComparison.Ordinal)),
         File.ReadLines(hub.LogPath).Count(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal)));
     hubFigures.Print(inv);
@@ -169,10 +176,15 @@ await using (var twilio = await TwilioStandIn.StartAsync())
         pgAfter!.PrintSince(pgBefore, deliveries);
     }
 
-    // The same messages for the baseline, interleaved email / SMS.
+    // The same messages for the baseline, interleaved email / SMS, a session's event every M members.
     replay = [];
     for (var i = 0; i < Math.Max(emails.Count, sms.Count); i++)
     {
+        if (i % options.Members == 0 && i / options.Members < events.Count)
+        {
+            replay.Add(new BaselineMessage(null, null, null, events[i / options.Members]));
+        }
+
         if (i < emails.Count)
         {
             replay.Add(new BaselineMessage(emails[i], null, null));
@@ -196,20 +208,22 @@ foreach (var noDelay in new[] { false, true })
 {
     using var smtp = new SmtpSink(options.Smtp);
     await using var twilio = await TwilioStandIn.StartAsync();
+    await using var graph = options.Calendar ? await GraphStandIn.StartAsync(null, mailboxes) : null;
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-    var (baselineWall, emailMs, smsMs) = await Baseline.RunAsync(replay, smtp, twilio, options.Workers, noDelay);
+    var (baselineWall, emailMs, smsMs, graphMs) = await Baseline.RunAsync(replay, smtp, twilio, graph, options.Workers, noDelay);
     var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-    if (smtp.Count != expected || twilio.MessageRequests != expected)
+    var expectedEvents = options.Calendar ? options.Authorities : 0;
+    if (smtp.Count != expected || twilio.MessageRequests != expected || (graph?.EventCount ?? 0) != expectedEvents)
     {
-        throw new InvalidOperationException(string.Create(inv, $"Baseline: SMTP {smtp.Count}/{expected}, Twilio {twilio.MessageRequests}/{expected}."));
+        throw new InvalidOperationException(string.Create(inv, $"Baseline: SMTP {smtp.Count}/{expected}, Twilio {twilio.MessageRequests}/{expected}, Graph events {graph?.EventCount ?? 0}/{expectedEvents}."));
     }
 
     var name = noDelay ? "Baseline with TCP_NODELAY on SMTP (what the stand-ins allow)" : "Baseline (plain sender, MailKit defaults like the hub, no database, no jobs)";
     Console.WriteLine(name + ":");
-    Console.WriteLine(string.Create(inv, $"  messages            {replay.Count} ({expected} emails + {expected} SMS), {options.Workers} concurrent senders, SMTP connections {smtp.Connections}"));
+    Console.WriteLine(string.Create(inv, $"  messages            {replay.Count} ({expected} emails + {expected} SMS{(graph is null ? "" : $" + {expectedEvents} Graph events")}), {options.Workers} concurrent senders, SMTP connections {smtp.Connections}"));
     Console.WriteLine(string.Create(inv, $"  wall time           {baselineWall.TotalSeconds:F2} s"));
     Console.WriteLine(string.Create(inv, $"  messages/s          {replay.Count / baselineWall.TotalSeconds:F0}"));
-    Console.WriteLine(string.Create(inv, $"  mean send           SMTP {emailMs:F1} ms, Twilio POST {smsMs:F1} ms"));
+    Console.WriteLine(string.Create(inv, $"  mean send           SMTP {emailMs:F1} ms, Twilio POST {smsMs:F1} ms{(graph is null ? "" : $", Graph event POST {graphMs:F1} ms")}"));
     Console.WriteLine(string.Create(inv, $"  CPU (bench process, stand-ins included) {cpu.TotalSeconds:F1} s"));
     ratios.Add(string.Create(inv, $"{hubFigures.Wall.TotalSeconds / baselineWall.TotalSeconds:F2} {(noDelay ? "against the TCP_NODELAY baseline" : "(same client libraries, same settings)")}"));
 }
@@ -222,15 +236,20 @@ return 0;
 internal sealed record HubFigures(
     int Deliveries, TimeSpan Wall, TimeSpan StandInsDone, TimeSpan RecordedEnd, TimeSpan SendsReturned, TimeSpan FirstArrival, TimeSpan DoneAt, int HubChecks,
     double CpuAtSends, int ReceivedAtSends, double CpuDispatch, double CpuTotal, long RssBeforeKb, long PeakRssKb, List<double> Busy, List<double> Idle,
-    int Emails, int DistinctEmails, int Sms, int DistinctSms, int SmtpConnections, int Warnings, int Errors)
+    int Emails, int DistinctEmails, int Sms, int DistinctSms, int SmtpConnections, int? GraphEvents, int CreatedEvents, int Attendees, int Warnings, int Errors)
 {
     public void Print(CultureInfo inv)
     {
         Console.WriteLine();
         Console.WriteLine("Hub:");
         Console.WriteLine(string.Create(inv, $"  deliveries          {Deliveries} (received: {Emails} emails, {DistinctEmails} distinct Message-IDs; {Sms} SMS, {DistinctSms} distinct idempotency tokens)"));
+        if (GraphEvents is { } stored)
+        {
+            Console.WriteLine(string.Create(inv, $"  calendar            {stored} Graph events stored, {CreatedEvents} created by a 201 POST (distinct transactionIds), {Attendees} attendees"));
+        }
+
         Console.WriteLine(string.Create(inv, $"  wall time           {Wall.TotalSeconds:F2} s (first send → last delivery recorded sent; stand-ins complete at {StandInsDone.TotalSeconds:F2} s, last sentAt at {RecordedEnd.TotalSeconds:F2} s)"));
-        Console.WriteLine(string.Create(inv, $"  all sends answered  {SendsReturned.TotalSeconds:F2} s ({Deliveries / 2} convocations written); first message at a stand-in after {FirstArrival.TotalSeconds:F2} s"));
+        Console.WriteLine(string.Create(inv, $"  all sends answered  {SendsReturned.TotalSeconds:F2} s ({Deliveries / (GraphEvents is null ? 2 : 3)} convocations written); first message at a stand-in after {FirstArrival.TotalSeconds:F2} s"));
         Console.WriteLine(string.Create(inv, $"  deliveries/s        {Deliveries / Wall.TotalSeconds:F0}"));
         Console.WriteLine(string.Create(inv, $"  hub CPU             {CpuDispatch:F1} s during the dispatch ({CpuDispatch / Wall.TotalSeconds:F2} cores; {1000 * CpuDispatch / Deliveries:F2} ms per delivery), {CpuTotal:F1} s since start"));
         // The sends write the outbox (convocations, deliveries, their ledger entries); deliveries already go out meanwhile.

@@ -58,6 +58,18 @@ public sealed partial class GraphStandIn : IAsyncDisposable
     /// <summary>The most requests that were in flight at the same time.</summary>
     public int MaxConcurrentRequests => Volatile.Read(ref _maxInFlight);
 
+    /// <summary>How many events are stored (cancelled ones included), without copying them: cheap enough to poll.</summary>
+    public int EventCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _events.Count;
+            }
+        }
+    }
+
     /// <summary>Every request, in arrival order (refused ones included).</summary>
     public IReadOnlyList<GraphRecordedRequest> Requests
     {
