@@ -179,7 +179,7 @@ public sealed class ApproverDecisionPageTests : IAsyncLifetime
             approverPage.Replace(ApproverTestbed.Dgs, "@", StringComparison.Ordinal).Split("__RequestVerificationToken")[0]);
         // The stranger's code job would have been enqueued before the approver's: it would have arrived first.
         Assert.Single(_bed.Smtp.Messages);
-        var (status, _) = await PostAsync(browser, path, strangerPage, ("email", ApproverTestbed.Stranger), ("code", "000000"), ("decision", "approve"));
+        var (status, _) = await PostAsync(browser, path, strangerPage, ("email", ApproverTestbed.Stranger), ("code", "00000000"), ("decision", "approve"));
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Empty(_bed.Steps!.Decisions);
     }
@@ -214,7 +214,7 @@ public sealed class ApproverDecisionPageTests : IAsyncLifetime
         using var browser = Browser();
         var page = await RequestCodeAsync(browser, path, ApproverTestbed.Dgs);
         var code = await CodeSentToAsync(ApproverTestbed.Dgs, 0);
-        var wrong = code == "123456" ? "654321" : "123456";
+        var wrong = code == "12345678" ? "87654321" : "12345678";
 
         for (var i = 0; i < 5; i++)
         {
