@@ -127,6 +127,44 @@ public sealed class ApproverSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignIn_AnIdTokenWithOnlyTheUnverifiedEmailClaim_IsRefused()
+    {
+        var (_, path) = OpenStep();
+        _entra.SignedInUser = ApproverTestbed.Dgs;
+        _entra.AddressClaim = "email";
+        using var browser = _bed.App.CreateClient(key: null);
+
+        var back = await SignInAsync(browser, path);
+        var (status, _) = await DecideAsync(browser, path, ("proof", "oidc"), ("decision", "approve"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, back.StatusCode);
+        Assert.Contains("Votre compte Microsoft ne donne pas d'identifiant de connexion (UPN)", WebUtility.HtmlDecode(await back.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Empty(_bed.Steps!.Decisions);
+    }
+
+    [Fact]
+    public async Task SignIn_AfterAKeyRolloverAtEntra_TheNewKeysAreFetched()
+    {
+        var (step, path) = OpenStep();
+        _entra.SignedInUser = ApproverTestbed.Dgs;
+        using (var before = _bed.App.CreateClient(key: null))
+        {
+            // The hub caches the tenant's keys at this first sign-in.
+            await SignInAsync(before, path);
+        }
+        using var browser = _bed.App.CreateClient(key: null);
+
+        _entra.RotateKey();
+        var back = await SignInAsync(browser, path);
+        var (status, _) = await DecideAsync(browser, path, ("proof", "oidc"), ("decision", "approve"));
+
+        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal((step.StepId, ApproverTestbed.Dgs, "approve", (string?)null, (string?)null, "oidc"), Assert.Single(_bed.Steps!.Decisions));
+    }
+
+    [Fact]
     public async Task SignIn_ProofForOneStep_DoesNotDecideAnother()
     {
         var (_, path) = OpenStep();
