@@ -272,7 +272,7 @@ public sealed class ApproverDecisionPages(
             html.Append("<p>").Append(E($"Ce lien ne suffit pas pour décider{Nbsp}: il a pu être transféré. Prouvez qui vous êtes{Nbsp}; seules les personnes dont la décision est attendue à cette étape peuvent décider.")).Append("</p>");
             if (await signIn.SettingsAsync(step.AuthorityId, cancellationToken) is not null)
             {
-                html.Append("<p><a href=\"").Append(E(action)).Append("/signin\">Se connecter avec son compte Microsoft" + Nbsp + "365</a></p><p>Ou bien, recevez un code par courriel" + Nbsp + ":</p>");
+                html.Append("<p><a href=\"").Append(E(action)).Append("/signin\">Connectez-vous avec votre compte Microsoft" + Nbsp + "365</a></p><p>Ou bien, recevez un code par courriel" + Nbsp + ":</p>");
             }
             html.Append("<form method=\"post\" action=\"").Append(E(action)).Append("/code\">").Append(hidden)
                 .Append("<label>Adresse électronique <input type=\"email\" name=\"email\" autocomplete=\"email\" required value=\"").Append(E(values.Email ?? "")).Append("\"></label> ")
