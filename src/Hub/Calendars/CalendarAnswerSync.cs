@@ -255,6 +255,9 @@ public static class CalendarEndpoints
     /// <summary>Graph's notifications are small; anything larger is not one.</summary>
     private const long MaxNotificationBytes = 1024 * 1024;
 
+    /// <summary>Graph's handshake tokens are short opaque strings; a longer one is not Graph's.</summary>
+    private const int MaxValidationTokenLength = 1024;
+
     public static void MapCalendarEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/sessions/{sessionId:guid}/calendar/sync", SyncAsync).WithTags("Convocations").RequireAuthorization(HubPolicies.Write);
@@ -272,6 +275,12 @@ public static class CalendarEndpoints
     {
         if (request.Query.TryGetValue("validationToken", out var token))
         {
+            // Anyone may call this anonymous endpoint: the echo is bounded, and never sniffed into HTML by a browser.
+            if (token.ToString().Length > MaxValidationTokenLength)
+            {
+                return Results.StatusCode(StatusCodes.Status400BadRequest);
+            }
+            request.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
             // The query string is already URL-decoded, as Graph expects the echo to be.
             return Results.Text(token.ToString(), "text/plain", System.Text.Encoding.UTF8, StatusCodes.Status200OK);
         }

@@ -16,7 +16,7 @@ namespace IntegrationHub.Validation;
 /// the whole notice is tried again and those already sent go again with the same key (Message-ID): an approver may
 /// see a reminder twice, never miss one.
 /// </remarks>
-public sealed class ApproverEmailNotifier(ApproverMail mail, AuthorityStore authorities, ValidationLinks links) : IValidationNotifier
+public sealed class ApproverEmailNotifier(ApproverMail mail, AuthorityStore authorities, ValidationLinks links, Decisions.ApproverSignIn signIn) : IValidationNotifier
 {
     private const string Nbsp = French.Nbsp;
 
@@ -42,7 +42,7 @@ public sealed class ApproverEmailNotifier(ApproverMail mail, AuthorityStore auth
             ValidationNoticeKinds.StepDecided => $"Validation déléguée{Nbsp}: {step.Title}",
             _ => $"Validation demandée{Nbsp}: {step.Title}",
         };
-        var body = Compose(notice, authority);
+        var body = Compose(notice, authority, await signIn.SettingsAsync(step.AuthorityId, cancellationToken) is not null);
         var failures = new List<Exception>();
         foreach (var address in recipients)
         {
@@ -75,14 +75,16 @@ public sealed class ApproverEmailNotifier(ApproverMail mail, AuthorityStore auth
         _ => [],
     };
 
-    private MailBody Compose(ValidationNotice notice, Authority authority)
+    private MailBody Compose(ValidationNotice notice, Authority authority, bool signInOffered)
     {
         var step = notice.Step;
         var body = new MailBody().Paragraph("Bonjour,");
         if (notice.Kind == ValidationNoticeKinds.CircuitFinished)
         {
             return body
-                .Paragraph($"Votre décision sur le dossier «{Nbsp}{step.Title}{Nbsp}» n'est plus attendue{Nbsp}: le secrétariat a annulé son circuit de validation. Les liens reçus pour ce dossier ne permettent plus de décider.")
+                // Worded alike whatever stopped the circuit (the secretariat, the session's cancellation, an override):
+                // the notice does not carry the cause.
+                .Paragraph($"Ce circuit de validation a été arrêté{Nbsp}: votre décision sur le dossier «{Nbsp}{step.Title}{Nbsp}» n'est plus attendue. Les liens reçus pour ce dossier ne permettent plus de décider.")
                 .Paragraph($"Le secrétariat des assemblées,\n{authority.Name}");
         }
         if (notice.Decision is { Decision: "delegate" } decision)
@@ -101,7 +103,7 @@ public sealed class ApproverEmailNotifier(ApproverMail mail, AuthorityStore auth
             .Link("Valider", links.Link(step.StepId, LinkedDecision.Approve))
             .Link("Refuser", links.Link(step.StepId, LinkedDecision.Reject))
             .Link("Voir le dossier", links.Link(step.StepId, LinkedDecision.View))
-            .Paragraph($"Ces liens ouvrent la page de décision{Nbsp}; avant d'enregistrer votre décision, elle vous enverra un code à cette adresse pour vérifier qu'il s'agit bien de vous. Un message transféré ne permet à personne d'autre de décider à votre place.")
+            .Paragraph($"Ces liens ouvrent la page de décision{Nbsp}; avant d'enregistrer votre décision, elle vous {(signInOffered ? "demandera de vous connecter ou de saisir un code reçu à cette adresse" : "enverra un code à cette adresse")} pour vérifier qu'il s'agit bien de vous. Un message transféré ne permet à personne d'autre de décider à votre place.")
             .Paragraph($"Le secrétariat des assemblées,\n{authority.Name}");
     }
 }

@@ -78,10 +78,12 @@ public sealed class ValidationNoticeJob(
 }
 
 /// <summary>
-/// The recurring validation job: queues each step's reminder once its time has come (deadline − reminder), and puts
-/// back in the queue the notices that are due but have no job (lost with a stopped node or the in-memory job storage).
+/// The recurring validation job: queues each step's reminder once its time has come (deadline − reminder), puts back in
+/// the queue the notices that are due but have no job (lost with a stopped node or the in-memory job storage), and purges
+/// the approvers' spent or expired one-time codes (anyone with a step link may ask for codes).
 /// </summary>
-public sealed class ValidationDeadlineJob(ValidationStore store, ValidationService validation, TimeProvider time, ILogger<ValidationDeadlineJob> logger)
+public sealed class ValidationDeadlineJob(
+    ValidationStore store, ValidationService validation, Decisions.ApproverCodes codes, TimeProvider time, ILogger<ValidationDeadlineJob> logger)
 {
     public const string RecurringJobId = "validation-deadlines";
 
@@ -99,9 +101,10 @@ public sealed class ValidationDeadlineJob(ValidationStore store, ValidationServi
         }
         var due = await store.DueNoticesAsync(now, cancellationToken);
         validation.EnqueueNotices(due);
-        if (reminders > 0 || due.Count > 0)
+        var purged = await codes.PurgeAsync(cancellationToken);
+        if (reminders > 0 || due.Count > 0 || purged > 0)
         {
-            logger.LogInformation("Validation sweep: {Reminders} reminders queued, {Due} notices re-enqueued", reminders, due.Count);
+            logger.LogInformation("Validation sweep: {Reminders} reminders queued, {Due} notices re-enqueued, {Purged} approver codes purged", reminders, due.Count, purged);
         }
     }
 }

@@ -31,6 +31,19 @@ public sealed class CalendarNotificationTests : IAsyncLifetime
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("Validation: Testing client application reachability+x", await response.Content.ReadAsStringAsync());
+        Assert.Equal("nosniff", string.Join(",", response.Headers.GetValues("X-Content-Type-Options")));
+    }
+
+    [Fact]
+    public async Task NotificationEndpoint_ValidationTokenLongerThan1024_IsRefusedWithoutEcho()
+    {
+        using var anonymous = _host.App.CreateClient(null);
+
+        using var response = await anonymous.PostAsync(
+            new Uri("/graph/notifications?validationToken=" + new string('a', 1025), UriKind.Relative), new StringContent("", System.Text.Encoding.UTF8, "text/plain"));
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.DoesNotContain("aaaa", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -99,6 +99,7 @@ public sealed class ApproverDecisionPageTests : IAsyncLifetime
         var mime = ApproverTestbed.Mime(message);
         Assert.StartsWith("Rappel", mime.Subject, StringComparison.Ordinal);
         Assert.Contains("Rappel\u00A0: Commune de Saint-Clair-sur-Test attend toujours votre décision", mime.TextBody, StringComparison.Ordinal);
+        Assert.Contains("elle vous enverra un code à cette adresse pour vérifier", mime.TextBody, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,7 +116,9 @@ public sealed class ApproverDecisionPageTests : IAsyncLifetime
         Assert.Equal([ApproverTestbed.Dgs, ApproverTestbed.Maire], messages.SelectMany(ApproverTestbed.Recipients).Order(StringComparer.Ordinal));
         var mime = ApproverTestbed.Mime(messages[0]);
         Assert.Equal("Validation annulée\u00A0: Conseil municipal du 26 mars 2026", mime.Subject);
-        Assert.Contains("n'est plus attendue", mime.TextBody, StringComparison.Ordinal);
+        // Also sent when the session was cancelled or an override ended the circuit: the secretariat is not named as its cause.
+        Assert.Contains("Ce circuit de validation a été arrêté\u00A0: votre décision sur le dossier «\u00A0Conseil municipal du 26 mars 2026\u00A0» n'est plus attendue.", mime.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("secrétariat a annulé", mime.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain("/validation/decisions/", mime.TextBody, StringComparison.Ordinal);
     }
 
@@ -179,7 +182,7 @@ public sealed class ApproverDecisionPageTests : IAsyncLifetime
             approverPage.Replace(ApproverTestbed.Dgs, "@", StringComparison.Ordinal).Split("__RequestVerificationToken")[0]);
         // The stranger's code job would have been enqueued before the approver's: it would have arrived first.
         Assert.Single(_bed.Smtp.Messages);
-        var (status, _) = await PostAsync(browser, path, strangerPage, ("email", ApproverTestbed.Stranger), ("code", "000000"), ("decision", "approve"));
+        var (status, _) = await PostAsync(browser, path, strangerPage, ("email", ApproverTestbed.Stranger), ("code", "00000000"), ("decision", "approve"));
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Empty(_bed.Steps!.Decisions);
     }
@@ -214,7 +217,7 @@ public sealed class ApproverDecisionPageTests : IAsyncLifetime
         using var browser = Browser();
         var page = await RequestCodeAsync(browser, path, ApproverTestbed.Dgs);
         var code = await CodeSentToAsync(ApproverTestbed.Dgs, 0);
-        var wrong = code == "123456" ? "654321" : "123456";
+        var wrong = code == "12345678" ? "87654321" : "12345678";
 
         for (var i = 0; i < 5; i++)
         {

@@ -49,11 +49,11 @@ public sealed class ApproverSignInTests : IAsyncLifetime
         return (step, _bed.Links.Link(step.StepId, LinkedDecision.Approve).PathAndQuery);
     }
 
-    /// <summary>Page → « Se connecter » → Entra ID → back to the hub; returns the hub's answer to the callback.</summary>
+    /// <summary>Page → « Connectez-vous » → Entra ID → back to the hub; returns the hub's answer to the callback.</summary>
     private async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string path, Func<Uri, Uri>? alterCallback = null)
     {
         var page = WebUtility.HtmlDecode(await browser.GetStringAsync(path));
-        Assert.Contains("Se connecter avec son compte Microsoft\u00A0365", page, StringComparison.Ordinal);
+        Assert.Contains("Connectez-vous avec votre compte Microsoft\u00A0365", page, StringComparison.Ordinal);
         var start = await browser.GetAsync(path + "/signin");
         Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
         Assert.StartsWith(_entra.BaseUrl.AbsoluteUri, start.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
@@ -124,6 +124,56 @@ public sealed class ApproverSignInTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, alteredState.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Empty(_bed.Steps!.Decisions);
+    }
+
+    [Fact]
+    public async Task SignIn_AnIdTokenWithOnlyTheUnverifiedEmailClaim_IsRefused()
+    {
+        var (_, path) = OpenStep();
+        _entra.SignedInUser = ApproverTestbed.Dgs;
+        _entra.AddressClaim = "email";
+        using var browser = _bed.App.CreateClient(key: null);
+
+        var back = await SignInAsync(browser, path);
+        var (status, _) = await DecideAsync(browser, path, ("proof", "oidc"), ("decision", "approve"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, back.StatusCode);
+        Assert.Contains("Votre compte Microsoft ne donne pas d'identifiant de connexion (UPN)", WebUtility.HtmlDecode(await back.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Empty(_bed.Steps!.Decisions);
+    }
+
+    [Fact]
+    public async Task SignIn_AfterAKeyRolloverAtEntra_TheNewKeysAreFetched()
+    {
+        var (step, path) = OpenStep();
+        _entra.SignedInUser = ApproverTestbed.Dgs;
+        using (var before = _bed.App.CreateClient(key: null))
+        {
+            // The hub caches the tenant's keys at this first sign-in.
+            await SignInAsync(before, path);
+        }
+        using var browser = _bed.App.CreateClient(key: null);
+
+        _entra.RotateKey();
+        var back = await SignInAsync(browser, path);
+        var (status, _) = await DecideAsync(browser, path, ("proof", "oidc"), ("decision", "approve"));
+
+        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal((step.StepId, ApproverTestbed.Dgs, "approve", (string?)null, (string?)null, "oidc"), Assert.Single(_bed.Steps!.Decisions));
+    }
+
+    [Fact]
+    public async Task Email_WithSignInOn_SaysThePageAsksToSignInOrForACode()
+    {
+        var (step, _) = OpenStep();
+
+        await _bed.Notifier("email").NotifyAsync(new ValidationNotice(Guid.NewGuid(), ValidationNoticeKinds.StepReminder, step with { PendingApprovers = [ApproverTestbed.Dgs] }, null), CancellationToken.None);
+
+        var mime = ApproverTestbed.Mime(Assert.Single(await _bed.Smtp.WaitForMessagesAsync(1, TimeSpan.FromSeconds(20))));
+        Assert.Contains("elle vous demandera de vous connecter ou de saisir un code reçu à cette adresse pour vérifier", mime.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("vous enverra un code", mime.TextBody, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -105,7 +105,7 @@ public sealed partial class ApproverTestbed : IAsyncDisposable
 
     public static string CodeIn(MimeMessage message)
     {
-        var match = SixDigits().Match(message.TextBody ?? "");
+        var match = EightDigits().Match(message.TextBody ?? "");
         Assert.True(match.Success, message.TextBody);
         return match.Value;
     }
@@ -129,8 +129,8 @@ public sealed partial class ApproverTestbed : IAsyncDisposable
         Smtp.Dispose();
     }
 
-    [GeneratedRegex(@"(?<!\d)\d{6}(?!\d)")]
-    private static partial Regex SixDigits();
+    [GeneratedRegex(@"(?<!\d)\d{8}(?!\d)")]
+    private static partial Regex EightDigits();
 }
 
 /// <summary>The circuits as the decision pages see them, in memory: steps a test puts there, and the decisions recorded.</summary>

@@ -19,8 +19,8 @@ namespace IntegrationHub.TestSupport.Entra;
 public sealed class EntraStandIn : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly RSA _key = RSA.Create(2048);
-    private readonly string _keyId = Guid.NewGuid().ToString("N");
+    private RSA _key = RSA.Create(2048);
+    private string _keyId = Guid.NewGuid().ToString("N");
     private readonly Lock _gate = new();
     private readonly Dictionary<string, IssuedCode> _codes = new(StringComparer.Ordinal);
 
@@ -48,6 +48,18 @@ public sealed class EntraStandIn : IAsyncDisposable
 
     /// <summary>The audience the next id_token is issued for (the client id unless a test changes it).</summary>
     public string? AudienceOverride { get; set; }
+
+    /// <summary>The claim the next id_token carries the signed-in user's address in.</summary>
+    public string AddressClaim { get; set; } = "preferred_username";
+
+    /// <summary>Replaces the signing key (a key rollover): the old one is neither published nor used any more.</summary>
+    public void RotateKey()
+    {
+        var old = _key;
+        _key = RSA.Create(2048);
+        _keyId = Guid.NewGuid().ToString("N");
+        old.Dispose();
+    }
 
     /// <summary>The provider's clock (set it to the hub's, which tests shift).</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;
@@ -143,7 +155,7 @@ public sealed class EntraStandIn : IAsyncDisposable
             ["aud"] = AudienceOverride ?? issued.ClientId,
             ["tid"] = TenantId,
             ["sub"] = B64(SHA256.HashData(Encoding.UTF8.GetBytes(issued.User)))[..22],
-            ["preferred_username"] = issued.User,
+            [AddressClaim] = issued.User,
             ["nonce"] = issued.Nonce,
             ["iat"] = now.ToUnixTimeSeconds(),
             ["nbf"] = now.ToUnixTimeSeconds(),

@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.DataProtection;
 namespace IntegrationHub.Validation.Decisions;
 
 /// <summary>
-/// Sends an approver their one-time code. A job, so the page that asked answers alike for approvers and others; the
-/// code travels through the job storage encrypted (Data Protection), never in clear.
+/// Sends an approver their one-time code. A job, enqueued for any address asked, so the page that asked answers alike
+/// for approvers and others; the code travels through the job storage encrypted (Data Protection), never in clear, and
+/// is empty (nothing is sent) for an address that is not a pending approver.
 /// </summary>
 public sealed class ApproverCodeMailer(ApproverMail mail, IDataProtectionProvider protection)
 {
@@ -17,6 +18,11 @@ public sealed class ApproverCodeMailer(ApproverMail mail, IDataProtectionProvide
     public async Task SendAsync(Guid authorityId, Guid codeId, string address, string title, string protectedCode, CancellationToken cancellationToken)
     {
         var code = protection.CreateProtector(ApproverCodes.ProtectorPurpose).Unprotect(protectedCode);
+        if (code.Length == 0)
+        {
+            // Asked for an address that is not a pending approver: enqueued all the same, so the page's timing tells nothing.
+            return;
+        }
         var minutes = (int)ApproverCodes.Lifetime.TotalMinutes;
         var body = new MailBody()
             .Paragraph("Bonjour,")

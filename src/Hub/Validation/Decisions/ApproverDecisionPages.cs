@@ -60,7 +60,7 @@ public sealed class ApproverDecisionPages(
         if (outcome == CodeRequestOutcome.TooMany)
         {
             return await PageAsync(http, state, new FormValues(email),
-                $"Trop de codes ont été demandés pour cette adresse{Nbsp}: attendez un quart d'heure, ou utilisez le dernier code reçu.", StatusCodes.Status429TooManyRequests, cancellationToken);
+                $"Trop de codes ont été demandés pour cette adresse ou pour cette étape{Nbsp}: attendez un quart d'heure (une heure au plus), ou utilisez le dernier code reçu.", StatusCodes.Status429TooManyRequests, cancellationToken);
         }
         var minutes = (int)ApproverCodes.Lifetime.TotalMinutes;
         return await PageAsync(http, state, new FormValues(email, LinkDecision(state.Link)),
@@ -90,6 +90,15 @@ public sealed class ApproverDecisionPages(
         if (signedIn is null)
         {
             var check = await codes.CheckAsync(state.Step.StepId, values.Email!, form["code"].ToString(), cancellationToken);
+            if (check is CodeCheck.Locked locked)
+            {
+                // No code in the log: only that the step, or one address on it, met its limit of wrong codes.
+                logger.LogWarning("Too many wrong approver codes on step {StepId} ({Scope}): codes refused from now on", state.Step.StepId, locked.ForEveryone ? "all addresses" : "one address");
+                return await PageAsync(http, state, values, locked.ForEveryone
+                        ? $"Trop de codes erronés ont été saisis à cette étape{Nbsp}: plus aucun code n'y est accepté. Contactez le secrétariat des assemblées, qui peut relancer le circuit de validation."
+                        : $"Trop de codes erronés ont été saisis pour cette adresse à cette étape{Nbsp}: elle est bloquée pour ce dossier. Contactez le secrétariat des assemblées.",
+                    StatusCodes.Status403Forbidden, cancellationToken);
+            }
             if (check is not CodeCheck.Proven proven)
             {
                 var notice = check is CodeCheck.Wrong { AttemptsLeft: var left } && left > 0
@@ -217,7 +226,7 @@ public sealed class ApproverDecisionPages(
         {
             return "Indiquez votre adresse électronique, celle à laquelle le code a été envoyé.";
         }
-        return code.Any(char.IsAsciiDigit) ? null : $"Saisissez le code à six chiffres reçu par courriel (ou demandez-en un{Nbsp}: formulaire ci-dessus).";
+        return code.Any(char.IsAsciiDigit) ? null : $"Saisissez le code à huit chiffres reçu par courriel (ou demandez-en un{Nbsp}: formulaire ci-dessus).";
     }
 
     private static string? IncompleteDecision(FormValues values) =>
@@ -263,7 +272,7 @@ public sealed class ApproverDecisionPages(
             html.Append("<p>").Append(E($"Ce lien ne suffit pas pour décider{Nbsp}: il a pu être transféré. Prouvez qui vous êtes{Nbsp}; seules les personnes dont la décision est attendue à cette étape peuvent décider.")).Append("</p>");
             if (await signIn.SettingsAsync(step.AuthorityId, cancellationToken) is not null)
             {
-                html.Append("<p><a href=\"").Append(E(action)).Append("/signin\">Se connecter avec son compte Microsoft" + Nbsp + "365</a></p><p>Ou bien, recevez un code par courriel" + Nbsp + ":</p>");
+                html.Append("<p><a href=\"").Append(E(action)).Append("/signin\">Connectez-vous avec votre compte Microsoft" + Nbsp + "365</a></p><p>Ou bien, recevez un code par courriel" + Nbsp + ":</p>");
             }
             html.Append("<form method=\"post\" action=\"").Append(E(action)).Append("/code\">").Append(hidden)
                 .Append("<label>Adresse électronique <input type=\"email\" name=\"email\" autocomplete=\"email\" required value=\"").Append(E(values.Email ?? "")).Append("\"></label> ")
@@ -280,7 +289,7 @@ public sealed class ApproverDecisionPages(
         else
         {
             html.Append("<label>Adresse électronique <input type=\"email\" name=\"email\" autocomplete=\"email\" required value=\"").Append(E(values.Email ?? "")).Append("\"></label><br>")
-                .Append("<label>Code reçu par courriel <input name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" pattern=\"[0-9 ]{6,7}\" required></label>");
+                .Append("<label>Code reçu par courriel <input name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" pattern=\"[0-9 ]{8,9}\" required></label>");
         }
         html.Append("<fieldset><legend>Décision</legend>")
             .Append(Radio("approve", "Je valide le dossier", chosen))

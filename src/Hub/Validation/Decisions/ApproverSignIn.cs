@@ -27,7 +27,8 @@ public sealed record SignInSettings(Uri LoginBaseUrl, string TenantId, string Cl
 /// authorities whose <c>microsoft365</c> connector has <c>approverSignIn</c> = true. The flow's state, nonce and PKCE
 /// verifier travel in a Data-Protection-encrypted cookie bound to the link; the id_token is checked against the
 /// tenant's discovery document and keys (issuer, audience = the application, signature, lifetime on the hub's clock,
-/// nonce). The proven address (<c>preferred_username</c>, the UPN) is then kept for a quarter of an hour in a second
+/// nonce; after an unknown signing key the metadata is fetched once more, for a key rollover). The proven address
+/// (<c>preferred_username</c>, else <c>upn</c>; never the unverified <c>email</c>) is then kept for a quarter of an hour in a second
 /// encrypted cookie bound to the step, and used for one decision.
 /// </summary>
 public sealed class ApproverSignIn(
@@ -91,7 +92,7 @@ public sealed class ApproverSignIn(
             ["response_type"] = "code",
             ["redirect_uri"] = RedirectUri.AbsoluteUri,
             ["response_mode"] = "query",
-            ["scope"] = "openid profile email",
+            ["scope"] = "openid profile",
             ["state"] = flow.State,
             ["nonce"] = flow.Nonce,
             ["code_challenge"] = challenge,
@@ -135,7 +136,28 @@ public sealed class ApproverSignIn(
         {
             return (flow.Token, null, "Microsoft Entra ID n'a pas délivré de jeton d'identité : réessayez, ou demandez un code par courriel.");
         }
-        var validated = await new JsonWebTokenHandler().ValidateTokenAsync(idToken.GetString(), new TokenValidationParameters
+        var validated = await ValidateAsync(idToken.GetString(), settings, configuration);
+        if (validated.Exception is SecurityTokenSignatureKeyNotFoundException)
+        {
+            // A key rollover at Entra ID: the cached keys predate the token's. The metadata is fetched again, once.
+            configuration = await ConfigurationAsync(settings, cancellationToken, refresh: true);
+            validated = await ValidateAsync(idToken.GetString(), settings, configuration);
+        }
+        string? Claim(string name) => validated.Claims.TryGetValue(name, out var value) ? value as string : null;
+        if (!validated.IsValid || Claim("nonce") != flow.Nonce)
+        {
+            return (flow.Token, null, "Le jeton d'identité reçu n'est pas valable : rien n'a été enregistré.");
+        }
+        // The UPN only: the `email` claim is not verified by Entra ID and a user (or a guest's home tenant) can set it to
+        // anyone's address (« nOAuth »), so it never proves who is signed in.
+        var address = Claim("preferred_username") ?? Claim("upn");
+        return string.IsNullOrWhiteSpace(address)
+            ? (flow.Token, null, "Votre compte Microsoft ne donne pas d'identifiant de connexion (UPN) : demandez un code par courriel.")
+            : (flow.Token, ApproverCodes.Normalize(address), null);
+    }
+
+    private Task<TokenValidationResult> ValidateAsync(string? idToken, SignInSettings settings, OpenIdConnectConfiguration configuration) =>
+        new JsonWebTokenHandler().ValidateTokenAsync(idToken, new TokenValidationParameters
         {
             ValidIssuer = configuration.Issuer,
             ValidAudience = settings.ClientId,
@@ -150,16 +172,6 @@ public sealed class ApproverSignIn(
                 return expires is { } e && e > now - ClockSkew && (notBefore is not { } n || n <= now + ClockSkew);
             },
         });
-        string? Claim(string name) => validated.Claims.TryGetValue(name, out var value) ? value as string : null;
-        if (!validated.IsValid || Claim("nonce") != flow.Nonce)
-        {
-            return (flow.Token, null, "Le jeton d'identité reçu n'est pas valable : rien n'a été enregistré.");
-        }
-        var address = Claim("preferred_username") ?? Claim("email") ?? Claim("upn");
-        return string.IsNullOrWhiteSpace(address)
-            ? (flow.Token, null, "Votre compte Microsoft ne donne pas d'adresse : demandez un code par courriel.")
-            : (flow.Token, ApproverCodes.Normalize(address), null);
-    }
 
     public void Remember(HttpContext http, Guid stepId, string address) =>
         Write(http, ApproverCookie, new SignedIn(stepId, address, (time.GetUtcNow() + SignedInLifetime).ToUnixTimeSeconds()), SignedInLifetime, "/validation");
@@ -172,12 +184,19 @@ public sealed class ApproverSignIn(
 
     public static void Forget(HttpContext http) => http.Response.Cookies.Delete(ApproverCookie, new CookieOptions { Path = "/validation" });
 
-    private async Task<OpenIdConnectConfiguration> ConfigurationAsync(SignInSettings settings, CancellationToken cancellationToken)
+    /// <summary>The tenant's discovery document and keys, cached; <paramref name="refresh"/> fetches them anew (key rollover).</summary>
+    private async Task<OpenIdConnectConfiguration> ConfigurationAsync(SignInSettings settings, CancellationToken cancellationToken, bool refresh = false)
     {
+        var retriever = new HttpDocumentRetriever(httpClients.CreateClient(HttpClientName)) { RequireHttps = !settings.LoginBaseUrl.IsLoopback };
         var manager = _configurations.GetOrAdd(settings.MetadataAddress, address => new ConfigurationManager<OpenIdConnectConfiguration>(
-            address,
-            new OpenIdConnectConfigurationRetriever(),
-            new HttpDocumentRetriever(httpClients.CreateClient(HttpClientName)) { RequireHttps = !settings.LoginBaseUrl.IsLoopback }));
+            address, new OpenIdConnectConfigurationRetriever(), retriever));
+        if (refresh)
+        {
+            // Fetched here rather than through the manager, whose refresh may run in the background; the manager is told
+            // to refresh too, so the next sign-ins use the new keys.
+            manager.RequestRefresh();
+            return await OpenIdConnectConfigurationRetriever.GetAsync(settings.MetadataAddress, retriever, cancellationToken);
+        }
         return await manager.GetConfigurationAsync(cancellationToken);
     }
 
