@@ -287,6 +287,38 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DossierChange_HybridOnly_RestartsTheCircuit_AndTheSendCheckSeesIt()
+    {
+        // An EPCI may hold a session also by videoconference (CGCT L5211-11-1): the convocation then says so.
+        var s = await Scenario.CreateAsync(_app.Admin, members: 1, kind: "epci");
+        var template = await CreateTemplateAsync(s.AuthorityId, Step("Président", ValidationRules.Any, [Mayor]));
+        var state = await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/validation", new { templateId = template.Id() });
+        await DecideAsync(StepId(state, 1), Mayor, ValidationDecisions.Approve);
+
+        var patched = await _app.Admin.PatchAsJsonAsync($"/api/sessions/{s.SessionId}", new { hybrid = true });
+        Assert.True(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync());
+        state = await StateAsync(s.SessionId);
+        Assert.Equal(("pending", 2, 2), (state.GetProperty("state").GetString(), state.GetProperty("dossierVersion").GetInt32(), state.GetProperty("round").GetInt32()));
+        await AssertProblemAsync(await _app.Admin.PostAsJsonAsync($"/api/sessions/{s.SessionId}/send", new { }), HttpStatusCode.Conflict, "validation-pending");
+        await DecideAsync(StepId(state, 1), Mayor, ValidationDecisions.Approve);
+
+        // Behind the hooks: the send check recomputes the fingerprint with the videoconference in it.
+        var database = _app.Services.GetRequiredService<IntegrationHub.Persistence.HubDatabase>();
+        await using (var connection = await database.OpenAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE sessions SET hybrid = @hybrid WHERE id = @id", new { hybrid = false, id = s.SessionId });
+        }
+        await AssertProblemAsync(await _app.Admin.PostAsJsonAsync($"/api/sessions/{s.SessionId}/send", new { }), HttpStatusCode.Conflict, "validation-outdated");
+        var back = await _app.Admin.PatchAsJsonAsync($"/api/sessions/{s.SessionId}", new { hybrid = true });
+        Assert.True(back.IsSuccessStatusCode, await back.Content.ReadAsStringAsync());
+        await DecideAsync(StepId(await StateAsync(s.SessionId), 1), Mayor, ValidationDecisions.Approve);
+        await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+        var sent = (await _app.Services.GetRequiredService<EvidenceLedger>().GetSessionEntriesAsync(s.SessionId, CancellationToken.None))
+            .Single(e => e.Type == LedgerEntryTypes.SessionSent);
+        Assert.Contains("\"hybrid\":true", sent.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Send_WithoutCircuit_SendsAsBefore()
     {
         var s = await Scenario.CreateAsync(_app.Admin, members: 1);
