@@ -170,7 +170,7 @@ public sealed class ValidationService(
         }
         if (decision == ValidationDecisions.Delegate && delegatee == who)
         {
-            return new DecisionOutcome.Invalid("Vous ne pouvez pas vous déléguer la validation à vous-même.");
+            return new DecisionOutcome.Invalid("Vous ne pouvez pas déléguer la validation à vous-même.");
         }
         if (string.IsNullOrWhiteSpace(proof))
         {
