@@ -68,6 +68,24 @@ public sealed class ValidationCircuitRaceTests : IAsyncLifetime
         Assert.Equal(["superseded"], state.GetProperty("steps").EnumerateArray().Select(x => x.GetProperty("state").GetString()));
     }
 
+    [Fact]
+    public async Task DraftUpload_QueuedBehindASend_IsNotAddedAsToADraft_Answers409()
+    {
+        var (s, _) = await ScenarioWithCircuitAsync();
+        var before = (await _app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/documents")).GetArrayLength();
+
+        // A send holding the session's row (draft → sent) when the upload comes, committing first.
+        await using (var send = await HoldAsync("UPDATE sessions SET status = 'sent' WHERE id = @id AND status = 'draft'", s.SessionId))
+        {
+            var upload = s.UploadAsync(_app.Admin, "annexe.pdf", Scenario.Pdf("Annexe"), kind: "annex", expectedStatus: 409);
+            await send.WaitForWaitersAsync(1);
+            await send.ReleaseAsync();
+            Assert.Equal("/problems/changed", (await upload).GetProperty("type").GetString());
+        }
+
+        Assert.Equal(before, (await _app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/documents")).GetArrayLength());
+    }
+
     private async Task<(Scenario Scenario, Guid CircuitId)> ScenarioWithCircuitAsync()
     {
         var s = await Scenario.CreateAsync(_app.Admin, members: 1);
@@ -87,16 +105,19 @@ public sealed class ValidationCircuitRaceTests : IAsyncLifetime
             new { circuitId, pending = StepStates.Pending })).AsList();
     }
 
-    private async Task<CircuitHold> HoldCircuitAsync(Guid circuitId)
+    // FOR UPDATE, not an UPDATE: with no new row version the waiters take the lock in the order they queued.
+    private Task<RowHold> HoldCircuitAsync(Guid circuitId) => HoldAsync("SELECT COUNT(*) FROM (SELECT id FROM validation_circuits WHERE id = @id FOR UPDATE) t", circuitId);
+
+    private async Task<RowHold> HoldAsync(string sql, Guid id)
     {
         var connection = await _app.Services.GetRequiredService<HubDatabase>().OpenAsync();
         var transaction = await connection.BeginTransactionAsync();
-        Assert.Equal(1, await connection.ExecuteAsync("UPDATE validation_circuits SET state = state WHERE id = @circuitId", new { circuitId }, transaction));
-        return new CircuitHold(_app, connection, transaction);
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>(sql + (sql.StartsWith("UPDATE", StringComparison.Ordinal) ? " RETURNING 1" : ""), new { id }, transaction));
+        return new RowHold(_app, connection, transaction);
     }
 
-    /// <summary>The circuit's row lock, held by the test until released.</summary>
-    private sealed class CircuitHold(HubApp app, DbConnection connection, DbTransaction transaction) : IAsyncDisposable
+    /// <summary>A row lock, held by the test until released.</summary>
+    private sealed class RowHold(HubApp app, DbConnection connection, DbTransaction transaction) : IAsyncDisposable
     {
         private bool _released;
 
@@ -107,7 +128,7 @@ public sealed class ValidationCircuitRaceTests : IAsyncLifetime
             await Eventually.WaitAsync(
                 () => probe.ExecuteScalarAsync<int>(
                     "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"),
-                n => n >= count, TimeSpan.FromSeconds(30), $"{count} request(s) queued behind the circuit's lock");
+                n => n >= count, TimeSpan.FromSeconds(30), $"{count} request(s) queued behind the held row");
         }
 
         public async Task ReleaseAsync()
