@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Dapper;
 using IntegrationHub.Api;
 using IntegrationHub.Dispatch;
 using IntegrationHub.Documents.Intake;
@@ -107,9 +108,21 @@ public sealed class SessionDocumentAttacher(
             // Before sending, a new document changes the dossier its validation circuit decides on: it restarts (issue 6).
             var notices = await database.InTransactionAsync(async (c, t) =>
             {
+                // The session's row lock, still a draft: a send waiting on it sees this document, and a send that
+                // committed first leaves 0 rows here, so the document is never added as to a draft while the members
+                // were convened without it (their right to information, L2121-13).
+                if (await c.ExecuteAsync("UPDATE sessions SET updated_at = @now WHERE id = @Id AND status = @draft",
+                        new { now, session.Id, draft = SessionStatus.Draft }, t) == 0)
+                {
+                    return null;
+                }
                 await SessionDocumentStore.AddAsync(c, t, document, replaces);
                 return await validation.SessionChangedAsync(c, t, session, document.UploadedBy, now);
             }, cancellationToken);
+            if (notices is null)
+            {
+                return Changed();
+            }
             validation.EnqueueNotices(notices);
         }
         else
@@ -132,9 +145,12 @@ public sealed class SessionDocumentAttacher(
             }
             catch (SessionChangedException)
             {
-                return Problems.Conflict("changed", "La séance venait d'être modifiée : le document n'a pas été joint. Rechargez la séance et envoyez-le de nouveau.");
+                return Changed();
             }
         }
         return Results.Created($"/api/documents/{document.Id}/content", DocumentResponse.Of(document));
     }
+
+    private static IResult Changed() =>
+        Problems.Conflict("changed", "La séance venait d'être modifiée : le document n'a pas été joint. Rechargez la séance et envoyez-le de nouveau.");
 }

@@ -11,7 +11,7 @@ namespace IntegrationHub.Evidence;
 /// </summary>
 public static class SessionEvidence
 {
-    /// <summary>The session as members were (or are being) told: time, place, urgency, agenda, documents with their SHA-256, and the rule.</summary>
+    /// <summary>The session as members were (or are being) told: time, place, urgency, videoconference, agenda, documents with their SHA-256, and the rule.</summary>
     public static object Snapshot(Session session, IReadOnlyList<SessionDocument> documents) => new
     {
         session.AssemblyId,
@@ -23,6 +23,8 @@ public static class SessionEvidence
         session.Place,
         session.Urgent,
         session.UrgencyReason,
+        // Held also by videoconference (CGCT L5211-11-1, L4132-9-1): the convocation says so, so it is part of what was approved and sent.
+        session.Hybrid,
         agenda = session.Items.Select(i => new { i.Id, i.Position, i.Title, i.Rapporteur }),
         documents = documents.Select(d => new { d.Id, d.Kind, d.Name, d.ItemId, d.Version, d.Sha256, d.Size }),
         rule = new

@@ -57,18 +57,21 @@ public static class ValidationEndpoints
 
     public static void MapValidationEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/authorities/{authorityId:guid}/validation-templates", CreateTemplateAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Write);
+        // Who approves, and stopping a circuit, are the administrator's: a secretariat that could name itself the only
+        // approver, or cancel a circuit that refused its dossier (a dossier without an active circuit sends freely),
+        // would send without the approval the circuit exists for. Reading, and starting a circuit, stay the secretariat's.
+        app.MapPost("/api/authorities/{authorityId:guid}/validation-templates", CreateTemplateAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Admin);
         app.MapGet("/api/authorities/{authorityId:guid}/validation-templates", ListTemplatesAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Read);
         app.MapGet("/api/validation-templates/{templateId:guid}", GetTemplateAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Read);
-        app.MapPut("/api/validation-templates/{templateId:guid}", UpdateTemplateAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Write);
-        app.MapDelete("/api/validation-templates/{templateId:guid}", DeleteTemplateAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Write);
+        app.MapPut("/api/validation-templates/{templateId:guid}", UpdateTemplateAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Admin);
+        app.MapDelete("/api/validation-templates/{templateId:guid}", DeleteTemplateAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Admin);
 
         app.MapPost("/api/sessions/{sessionId:guid}/validation", StartSessionAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Write);
         app.MapGet("/api/sessions/{sessionId:guid}/validation", GetSessionAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Read);
-        app.MapDelete("/api/sessions/{sessionId:guid}/validation", CancelSessionAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Write);
+        app.MapDelete("/api/sessions/{sessionId:guid}/validation", CancelSessionAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Admin);
         app.MapPost("/api/mailings/{mailingId:guid}/validation", StartMailingAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Write);
         app.MapGet("/api/mailings/{mailingId:guid}/validation", GetMailingAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Read);
-        app.MapDelete("/api/mailings/{mailingId:guid}/validation", CancelMailingAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Write);
+        app.MapDelete("/api/mailings/{mailingId:guid}/validation", CancelMailingAsync).WithTags("Validation").RequireAuthorization(HubPolicies.Admin);
     }
 
     private static async Task<IResult> CreateTemplateAsync(
@@ -218,7 +221,7 @@ public static class ValidationEndpoints
         {
             return AccessGuard.SessionNotFound(sessionId);
         }
-        return await validation.CancelAsync(ValidationDossier.Of(session), user.Identity?.Name ?? "?", "annulé par le secrétariat", cancellationToken)
+        return await validation.CancelAsync(ValidationDossier.Of(session), user.Identity?.Name ?? "?", "annulé par l'administrateur", cancellationToken)
             ? Results.NoContent()
             : NoCircuit();
     }
@@ -229,7 +232,7 @@ public static class ValidationEndpoints
         {
             return MailingEndpoints.MailingNotFound(mailingId);
         }
-        return await validation.CancelAsync(ValidationDossier.Of(mailing), user.Identity?.Name ?? "?", "annulé par le secrétariat", cancellationToken)
+        return await validation.CancelAsync(ValidationDossier.Of(mailing), user.Identity?.Name ?? "?", "annulé par l'administrateur", cancellationToken)
             ? Results.NoContent()
             : NoCircuit();
     }

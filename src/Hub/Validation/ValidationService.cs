@@ -53,14 +53,15 @@ public sealed class ValidationService(
         var notices = new List<Guid>();
         var circuit = await store.InTransactionAsync(async (connection, transaction) =>
         {
+            // The circuit's lock first, then the dossier read under it: a change committed while this start waited is in
+            // the fingerprint the approvers are asked about.
+            var circuit = await LockActiveCircuitAsync(connection, transaction, dossier, CircuitStates.Pending, CircuitStates.Approved, CircuitStates.Rejected);
             if (await DossierFingerprint.CurrentAsync(connection, transaction, dossier) is not { Draft: true, Fingerprint: var fingerprint })
             {
                 return null;
             }
-            var circuit = await ValidationStore.ActiveCircuitAsync(connection, transaction, dossier.SessionId, dossier.MailingId);
             var steps = template.Steps.Select(s => (s.Name, s.Rule, s.Deadline, s.Reminder, Approvers: s.Approvers.Select(a => (a, (string?)null)).ToList())).ToList();
-            if (circuit is not null && await ValidationStore.TryLockCircuitAsync(
-                    connection, transaction, circuit.Id, CircuitStates.Pending, CircuitStates.Approved, CircuitStates.Rejected))
+            if (circuit is not null)
             {
                 var before = (circuit.DossierVersion, circuit.DossierFingerprint, circuit.State, circuit.TemplateId);
                 await NewRoundAsync(connection, transaction, circuit, fingerprint, steps, now, notices, template);
@@ -100,26 +101,30 @@ public sealed class ValidationService(
     public async Task<IReadOnlyList<Guid>> SessionChangedAsync(DbConnection connection, DbTransaction transaction, Session session, string by, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var circuit = await ValidationStore.ActiveCircuitAsync(connection, transaction, session.Id, null);
-        return circuit is null ? [] : await RestartOnChangeAsync(connection, transaction, circuit, ValidationDossier.Of(session),
-            await DossierFingerprint.OfSessionAsync(connection, transaction, session), by, now);
+        return await RestartOnChangeAsync(connection, transaction, ValidationDossier.Of(session),
+            () => DossierFingerprint.OfSessionAsync(connection, transaction, session), by, now);
     }
 
     /// <summary>The same for a mailing whose documents changed.</summary>
     public async Task<IReadOnlyList<Guid>> MailingChangedAsync(DbConnection connection, DbTransaction transaction, Mailing mailing, string by, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(mailing);
-        var circuit = await ValidationStore.ActiveCircuitAsync(connection, transaction, null, mailing.Id);
-        return circuit is null ? [] : await RestartOnChangeAsync(connection, transaction, circuit, ValidationDossier.Of(mailing),
-            await DossierFingerprint.OfMailingAsync(connection, transaction, mailing), by, now);
+        return await RestartOnChangeAsync(connection, transaction, ValidationDossier.Of(mailing),
+            () => DossierFingerprint.OfMailingAsync(connection, transaction, mailing), by, now);
     }
 
     private async Task<IReadOnlyList<Guid>> RestartOnChangeAsync(
-        DbConnection connection, DbTransaction transaction, ValidationCircuit circuit, ValidationDossier dossier, string fingerprint, string by, DateTimeOffset now)
+        DbConnection connection, DbTransaction transaction, ValidationDossier dossier, Func<Task<string>> currentFingerprint, string by, DateTimeOffset now)
     {
         // A rejected circuit waits for the secretariat to start it again once the dossier is fixed (several edits, one restart).
-        if (circuit.DossierFingerprint == fingerprint
-            || !await ValidationStore.TryLockCircuitAsync(connection, transaction, circuit.Id, CircuitStates.Pending, CircuitStates.Approved))
+        // The fingerprint is read under the circuit's lock: two changes at once each see what the other committed, and
+        // the second one restarts from the round the first one wrote.
+        if (await LockActiveCircuitAsync(connection, transaction, dossier, CircuitStates.Pending, CircuitStates.Approved) is not { } circuit)
+        {
+            return [];
+        }
+        var fingerprint = await currentFingerprint();
+        if (circuit.DossierFingerprint == fingerprint)
         {
             return [];
         }
@@ -165,7 +170,7 @@ public sealed class ValidationService(
         }
         if (decision == ValidationDecisions.Delegate && delegatee == who)
         {
-            return new DecisionOutcome.Invalid("Vous ne pouvez pas vous déléguer la validation à vous-même.");
+            return new DecisionOutcome.Invalid("Vous ne pouvez pas déléguer la validation à vous-même.");
         }
         if (string.IsNullOrWhiteSpace(proof))
         {
@@ -283,9 +288,7 @@ public sealed class ValidationService(
         DbConnection connection, DbTransaction transaction, ValidationDossier dossier, string by, string reason, DateTimeOffset now, List<Guid>? notices = null)
     {
         ArgumentNullException.ThrowIfNull(dossier);
-        var circuit = await ValidationStore.ActiveCircuitAsync(connection, transaction, dossier.SessionId, dossier.MailingId);
-        if (circuit is null || !await ValidationStore.TryLockCircuitAsync(
-                connection, transaction, circuit.Id, CircuitStates.Pending, CircuitStates.Approved, CircuitStates.Rejected))
+        if (await LockActiveCircuitAsync(connection, transaction, dossier, CircuitStates.Pending, CircuitStates.Approved, CircuitStates.Rejected) is not { } circuit)
         {
             return false;
         }
@@ -309,7 +312,9 @@ public sealed class ValidationService(
         DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(dossier);
-        var circuit = await ValidationStore.ActiveCircuitAsync(connection, transaction, dossier.SessionId, dossier.MailingId);
+        // Locked before reading its state, even on the approved path: a restart or a cancel waiting on it commits after
+        // this send, and one that committed first is what this send sees.
+        var circuit = await LockActiveCircuitAsync(connection, transaction, dossier, CircuitStates.Pending, CircuitStates.Approved, CircuitStates.Rejected);
         if (circuit is null)
         {
             return null;
@@ -323,7 +328,6 @@ public sealed class ValidationService(
         {
             return new ValidationBlock(circuit.Id, circuit.State, changed);
         }
-        await ValidationStore.TryLockCircuitAsync(connection, transaction, circuit.Id, circuit.State);
         var previousState = circuit.State;
         if (circuit.State == CircuitStates.Pending)
         {
@@ -400,6 +404,18 @@ public sealed class ValidationService(
     }
 
     internal static string Normalise(string address) => address.Trim().ToLowerInvariant();
+
+    /// <summary>
+    /// The dossier's active circuit, row-locked and read again under the lock: the row read before the lock may be stale
+    /// (on PostgreSQL's READ COMMITTED another transaction may have restarted or cancelled it while this one waited).
+    /// Null when there is none, or when it is no longer in one of <paramref name="states"/>.
+    /// </summary>
+    private static async Task<ValidationCircuit?> LockActiveCircuitAsync(
+        DbConnection connection, DbTransaction transaction, ValidationDossier dossier, params string[] states) =>
+        await ValidationStore.ActiveCircuitAsync(connection, transaction, dossier.SessionId, dossier.MailingId) is { } circuit
+        && await ValidationStore.TryLockCircuitAsync(connection, transaction, circuit.Id, states)
+            ? await ValidationStore.GetCircuitAsync(connection, transaction, circuit.Id)
+            : null;
 
     private static TimeSpan? Seconds(long? seconds) => seconds is { } s ? TimeSpan.FromSeconds(s) : null;
 

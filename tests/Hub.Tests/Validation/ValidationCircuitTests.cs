@@ -231,6 +231,40 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Api_SecretariatKey_CannotCancelACircuitNorChangeTemplates_SoARejectedDossierStaysBlocked()
+    {
+        var s = await Scenario.CreateAsync(_app.Admin, members: 1);
+        var template = await CreateTemplateAsync(s.AuthorityId, Step("Maire", ValidationRules.Any, [Mayor]));
+        var step = StepId(await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/validation", new { templateId = template.Id() }), 1);
+        await DecideAsync(step, Mayor, ValidationDecisions.Reject, comment: "Ordre du jour incomplet.");
+        var mailing = await _app.Admin.PostOkAsync($"/api/authorities/{s.AuthorityId}/mailings", new { title = "Rapport", message = "Pour information.", memberIds = s.MemberIds });
+        await UploadMailingAsync(mailing.Id(), "rapport.pdf");
+        await _app.Admin.PostOkAsync($"/api/mailings/{mailing.Id()}/validation", new { templateId = template.Id() });
+        using var secretariat = await KeyAsync(s.AuthorityId, "secretariat");
+        using var admin = await KeyAsync(s.AuthorityId, "admin");
+        var steps = new[] { Step("Secrétariat", ValidationRules.Any, ["secretariat@ville.example.org"]) };
+
+        // Cancelling the refused circuit then sending would send a dossier nobody approved.
+        Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.DeleteAsync($"/api/sessions/{s.SessionId}/validation")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.DeleteAsync($"/api/mailings/{mailing.Id()}/validation")).StatusCode);
+        await AssertProblemAsync(await secretariat.PostAsJsonAsync($"/api/sessions/{s.SessionId}/send", new { }), HttpStatusCode.Conflict, "validation-rejected");
+        // Nor may it make itself the only approver.
+        Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.PostAsJsonAsync($"/api/authorities/{s.AuthorityId}/validation-templates", new { name = "Le mien", steps })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.PutAsJsonAsync($"/api/validation-templates/{template.Id()}", new { name = "Le mien", steps })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await secretariat.DeleteAsync($"/api/validation-templates/{template.Id()}")).StatusCode);
+        Assert.Equal("Maire", (await secretariat.GetOkAsync($"/api/validation-templates/{template.Id()}")).GetProperty("steps")[0].GetProperty("name").GetString());
+        Assert.Equal("rejected", (await StateAsync(s.SessionId)).GetProperty("state").GetString());
+
+        // The authority's administrator can.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/sessions/{s.SessionId}/validation")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/mailings/{mailing.Id()}/validation")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"/api/validation-templates/{template.Id()}", new { name = "Le mien", steps })).StatusCode);
+        var created = await admin.PostOkAsync($"/api/authorities/{s.AuthorityId}/validation-templates", new { name = "Autre", steps });
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/validation-templates/{created.Id()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/validation-templates/{template.Id()}")).StatusCode);
+    }
+
+    [Fact]
     public async Task Send_DossierChangedBehindTheHooks_IsRefusedByTheFingerprintCheck()
     {
         var s = await Scenario.CreateAsync(_app.Admin, members: 1);
@@ -250,6 +284,38 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
         Assert.True(state.GetProperty("dossierChanged").GetBoolean());
         await AssertProblemAsync(await _app.Admin.PostAsJsonAsync($"/api/sessions/{s.SessionId}/send", new { }), HttpStatusCode.Conflict, "validation-outdated");
         Assert.Equal("draft", (await _app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}")).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task DossierChange_HybridOnly_RestartsTheCircuit_AndTheSendCheckSeesIt()
+    {
+        // An EPCI may hold a session also by videoconference (CGCT L5211-11-1): the convocation then says so.
+        var s = await Scenario.CreateAsync(_app.Admin, members: 1, kind: "epci");
+        var template = await CreateTemplateAsync(s.AuthorityId, Step("Président", ValidationRules.Any, [Mayor]));
+        var state = await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/validation", new { templateId = template.Id() });
+        await DecideAsync(StepId(state, 1), Mayor, ValidationDecisions.Approve);
+
+        var patched = await _app.Admin.PatchAsJsonAsync($"/api/sessions/{s.SessionId}", new { hybrid = true });
+        Assert.True(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync());
+        state = await StateAsync(s.SessionId);
+        Assert.Equal(("pending", 2, 2), (state.GetProperty("state").GetString(), state.GetProperty("dossierVersion").GetInt32(), state.GetProperty("round").GetInt32()));
+        await AssertProblemAsync(await _app.Admin.PostAsJsonAsync($"/api/sessions/{s.SessionId}/send", new { }), HttpStatusCode.Conflict, "validation-pending");
+        await DecideAsync(StepId(state, 1), Mayor, ValidationDecisions.Approve);
+
+        // Behind the hooks: the send check recomputes the fingerprint with the videoconference in it.
+        var database = _app.Services.GetRequiredService<IntegrationHub.Persistence.HubDatabase>();
+        await using (var connection = await database.OpenAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE sessions SET hybrid = @hybrid WHERE id = @id", new { hybrid = false, id = s.SessionId });
+        }
+        await AssertProblemAsync(await _app.Admin.PostAsJsonAsync($"/api/sessions/{s.SessionId}/send", new { }), HttpStatusCode.Conflict, "validation-outdated");
+        var back = await _app.Admin.PatchAsJsonAsync($"/api/sessions/{s.SessionId}", new { hybrid = true });
+        Assert.True(back.IsSuccessStatusCode, await back.Content.ReadAsStringAsync());
+        await DecideAsync(StepId(await StateAsync(s.SessionId), 1), Mayor, ValidationDecisions.Approve);
+        await _app.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+        var sent = (await _app.Services.GetRequiredService<EvidenceLedger>().GetSessionEntriesAsync(s.SessionId, CancellationToken.None))
+            .Single(e => e.Type == LedgerEntryTypes.SessionSent);
+        Assert.Contains("\"hybrid\":true", sent.Body, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -405,12 +471,13 @@ public abstract class ValidationCircuitTests : IAsyncLifetime
         var template = await CreateTemplateAsync(a.AuthorityId, Step("Maire", ValidationRules.Any, [Mayor]));
         await _app.Admin.PostOkAsync($"/api/sessions/{a.SessionId}/validation", new { templateId = template.Id() });
         using var other = await KeyAsync(b.AuthorityId, "secretariat");
+        using var otherAdmin = await KeyAsync(b.AuthorityId, "admin");
 
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/api/sessions/{a.SessionId}/validation")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/api/validation-templates/{template.Id()}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/api/authorities/{a.AuthorityId}/validation-templates")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await other.DeleteAsync($"/api/sessions/{a.SessionId}/validation")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsJsonAsync($"/api/authorities/{a.AuthorityId}/validation-templates",
+        Assert.Equal(HttpStatusCode.NotFound, (await otherAdmin.DeleteAsync($"/api/sessions/{a.SessionId}/validation")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await otherAdmin.PostAsJsonAsync($"/api/authorities/{a.AuthorityId}/validation-templates",
             new { name = "X", steps = new[] { Step("Maire", ValidationRules.Any, [Mayor]) } })).StatusCode);
         // A template of another authority cannot be used on one's own session.
         await AssertProblemAsync(await other.PostAsJsonAsync($"/api/sessions/{b.SessionId}/validation", new { templateId = template.Id() }), HttpStatusCode.BadRequest, "validation", "templateId");
