@@ -274,7 +274,7 @@ public sealed class GraphCalendarPublisherTests : IAsyncLifetime
         var feed = (IntegrationHub.Plugins.Calendars.ICalendarChangeNotifications)Microsoft365TestData.Publisher(_graph);
         // Nothing listens on port 9 of the loopback: Graph's validation request fails.
         var request = new IntegrationHub.Plugins.Calendars.CalendarSubscriptionRequest(
-            new Uri("http://127.0.0.1:9/graph/notifications"), "client-state-of-the-test-0123456789abcdef", DateTimeOffset.UtcNow.AddHours(1));
+            new Uri("http://127.0.0.1:9/graph/notifications"), IntegrationHub.TestSupport.FakeSecrets.Token("client-state"), DateTimeOffset.UtcNow.AddHours(1));
 
         var e = await Assert.ThrowsAsync<PermanentDeliveryException>(() => feed.SubscribeAsync(request, CancellationToken.None));
 
