@@ -3,11 +3,13 @@ using System.Globalization;
 namespace IntegrationHub.Bench.Dispatch;
 
 /// <summary>Command-line options: <c>--authorities 200 --members 30 --storage sqlite|postgresql --smtp inprocess|aiosmtpd --workers 4 --hub-only --no-calendar</c>.</summary>
-internal sealed record BenchOptions(int Authorities, int Members, string Storage, string Smtp, int Workers, bool HubOnly, int SetupParallelism, TimeSpan Timeout, bool KeepHubData = false, bool Calendar = true)
+internal sealed record BenchOptions(int Authorities, int Members, string Storage, string Smtp, int Workers, bool HubOnly, int SetupParallelism, TimeSpan Timeout, bool KeepHubData = false, bool Calendar = true, string? PerfRecord = null, bool PerfSystemWide = false, IReadOnlyList<string>? HubEnvironment = null)
 {
     public const string Usage =
         "dotnet run -c Release --project bench/Dispatch -- [--authorities 200] [--members 30] [--storage sqlite|postgresql] " +
-        "[--smtp inprocess|aiosmtpd] [--workers N (default min(2×CPU, 20), the hub's default)] [--hub-only] [--no-calendar (no Microsoft 365 connector)] [--keep-hub-data (its log, database)] [--timeout-minutes 30]";
+        "[--smtp inprocess|aiosmtpd] [--workers N (default min(2×CPU, 20), the hub's default)] [--hub-only] [--no-calendar (no Microsoft 365 connector)] [--keep-hub-data (its log, database)] [--timeout-minutes 30] " +
+        "[--perf-record FILE (perf record of the hub during the dispatch, JIT frames named)] [--perf-system-wide (the same for the whole machine)] " +
+        "[--hub-env NAME=VALUE (an environment variable for the hub process, repeatable, e.g. DOTNET_ReadyToRun=0)]";
 
     public int Messages => Authorities * Members;
 
@@ -31,6 +33,9 @@ internal sealed record BenchOptions(int Authorities, int Members, string Storage
                 "--hub-only" => options with { HubOnly = true },
                 "--keep-hub-data" => options with { KeepHubData = true },
                 "--no-calendar" => options with { Calendar = false },
+                "--perf-record" => options with { PerfRecord = Path.GetFullPath(Next()) },
+                "--perf-system-wide" => options with { PerfSystemWide = true },
+                "--hub-env" => options with { HubEnvironment = [.. options.HubEnvironment ?? [], Next()] },
                 "--setup-parallelism" => options with { SetupParallelism = NextInt() },
                 "--timeout-minutes" => options with { Timeout = TimeSpan.FromMinutes(NextInt()) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}"),
@@ -50,6 +55,16 @@ internal sealed record BenchOptions(int Authorities, int Members, string Storage
         if (options.Authorities < 1 || options.Members < 1 || options.Workers < 1 || options.SetupParallelism < 1)
         {
             throw new ArgumentException($"Sizes must be positive.\n{Usage}");
+        }
+
+        if (options.HubEnvironment?.Any(e => e.IndexOf('=', StringComparison.Ordinal) < 1) == true)
+        {
+            throw new ArgumentException($"--hub-env takes NAME=VALUE.\n{Usage}");
+        }
+
+        if (options.PerfSystemWide && options.PerfRecord is null)
+        {
+            throw new ArgumentException($"--perf-system-wide needs --perf-record FILE.\n{Usage}");
         }
 
         return options;

@@ -35,7 +35,7 @@ internal sealed class HubProcess : IAsyncDisposable
 
     public bool KeepData { get; init; }
 
-    public static async Task<HubProcess> StartAsync(string storage, string? connectionString, int workers, bool keepData)
+    public static async Task<HubProcess> StartAsync(string storage, string? connectionString, int workers, bool keepData, bool perfMap = false, IReadOnlyList<string>? extraEnvironment = null)
     {
         var hubDll = FindHubDll();
         var dataDirectory = Directory.CreateTempSubdirectory("bench-hub-").FullName;
@@ -63,6 +63,20 @@ internal sealed class HubProcess : IAsyncDisposable
         environment["Hub__BootstrapApiKey"] = apiKey;
         environment["Hub__Database__Provider"] = storage;
         environment["Hub__Dispatch__WorkerCount"] = workers.ToString(CultureInfo.InvariantCulture);
+        if (perfMap)
+        {
+            // /tmp/perf-<pid>.map: perf names the JIT-compiled frames (see PerfRecorder). With W^X on, JIT code runs
+            // from a memfd double mapping that perf does not look up in the map: off while profiling.
+            environment["DOTNET_PerfMapEnabled"] = "1";
+            environment["DOTNET_EnableWriteXorExecute"] = "0";
+        }
+
+        foreach (var variable in extraEnvironment ?? [])
+        {
+            var equals = variable.IndexOf('=', StringComparison.Ordinal);
+            environment[variable[..equals]] = variable[(equals + 1)..];
+        }
+
         if (connectionString is not null)
         {
             environment["ConnectionStrings__Hub"] = connectionString;

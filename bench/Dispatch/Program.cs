@@ -39,7 +39,7 @@ await using (var graph = options.Calendar ? await GraphStandIn.StartAsync(null, 
 {
     int Received() => smtp.Count + twilio.MessageRequests + (graph?.EventCount ?? 0);
     string? connectionString = options.Storage == "postgresql" ? await PostgresServer.Instance.CreateDatabaseAsync("bench_dispatch") : null;
-    await using var hub = await HubProcess.StartAsync(options.Storage, connectionString, options.Workers, options.KeepHubData);
+    await using var hub = await HubProcess.StartAsync(options.Storage, connectionString, options.Workers, options.KeepHubData, perfMap: options.PerfRecord is not null, options.HubEnvironment);
     Console.WriteLine($"Hub: pid {hub.Pid}, {hub.BaseUrl}, data {hub.DataDirectory}");
     using var http = hub.CreateClient();
     var driver = new HubDriver(http, options);
@@ -55,6 +55,7 @@ await using (var graph = options.Calendar ? await GraphStandIn.StartAsync(null, 
     }
 
     var pgBefore = connectionString is null ? null : await PostgresActivity.ReadAsync(connectionString);
+    await using var perf = options.PerfRecord is null ? null : await PerfRecorder.StartAsync(options.PerfRecord, hub.Pid, options.PerfSystemWide);
     var cpuBefore = hub.CpuSeconds();
     var rssBefore = hub.RssKb();
     using var stopSampling = new CancellationTokenSource();
@@ -144,6 +145,11 @@ await using (var graph = options.Calendar ? await GraphStandIn.StartAsync(null, 
 
     var doneAt = dispatchClock.Elapsed;
     var cpuAfter = hub.CpuSeconds();
+    if (perf is not null)
+    {
+        await perf.StopAsync();
+    }
+
     var pgAfter = connectionString is null ? null : await PostgresActivity.ReadAsync(connectionString);
     await stopSampling.CancelAsync();
     await sampler;

@@ -25,29 +25,40 @@ public sealed class SchemaMigrator(HubDatabase database, TimeProvider time, ILog
             await connection.ExecuteAsync("PRAGMA foreign_keys = OFF");
         }
 
-        foreach (var (version, name, sql) in scripts)
+        try
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await AcquireMigrationLockAsync(connection, transaction);
-            var applied = await connection.ExecuteScalarAsync<int>(
-                "SELECT COUNT(*) FROM schema_migrations WHERE version = @version", new { version }, transaction);
-            if (applied > 0)
+            foreach (var (version, name, sql) in scripts)
             {
-                await transaction.RollbackAsync(cancellationToken);
-                continue;
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                await AcquireMigrationLockAsync(connection, transaction);
+                var applied = await connection.ExecuteScalarAsync<int>(
+                    "SELECT COUNT(*) FROM schema_migrations WHERE version = @version", new { version }, transaction);
+                if (applied > 0)
+                {
+                    await transaction.RollbackAsync(cancellationToken);
+                    continue;
+                }
+                await connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
+                if (database.Provider == DatabaseProvider.Sqlite
+                    && (await connection.QueryAsync("PRAGMA foreign_key_check", transaction: transaction)).Any())
+                {
+                    throw new InvalidOperationException($"Schema migration {name} leaves rows breaking a foreign key; it was rolled back.");
+                }
+                await connection.ExecuteAsync(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @appliedAt)",
+                    new { version, name, appliedAt = time.GetUtcNow() },
+                    transaction);
+                await transaction.CommitAsync(cancellationToken);
+                logger.LogInformation("Applied schema migration {Version} {Name} on {Provider}", version, name, database.Provider);
             }
-            await connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
-            if (database.Provider == DatabaseProvider.Sqlite
-                && (await connection.QueryAsync("PRAGMA foreign_key_check", transaction: transaction)).Any())
+        }
+        finally
+        {
+            if (database.Provider == DatabaseProvider.Sqlite)
             {
-                throw new InvalidOperationException($"Schema migration {name} leaves rows breaking a foreign key; it was rolled back.");
+                // The connection goes back to the pool, where HubDatabase does not set its PRAGMAs again.
+                await connection.ExecuteAsync("PRAGMA foreign_keys = ON");
             }
-            await connection.ExecuteAsync(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @appliedAt)",
-                new { version, name, appliedAt = time.GetUtcNow() },
-                transaction);
-            await transaction.CommitAsync(cancellationToken);
-            logger.LogInformation("Applied schema migration {Version} {Name} on {Provider}", version, name, database.Provider);
         }
     }
 

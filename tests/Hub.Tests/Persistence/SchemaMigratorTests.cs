@@ -33,6 +33,47 @@ public sealed class SchemaMigratorTests
         Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM deliveries"));
     }
 
+    /// <summary>
+    /// HubDatabase sets its PRAGMAs once per native connection, and the pool hands the migrator's connection out
+    /// again: the foreign keys it turned off for table rebuilds must be back on when it is released.
+    /// </summary>
+    [Fact]
+    public async Task MigrateAsync_SqlitePooled_LeavesForeignKeysOnForTheNextUser()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"hub-migrate-{Guid.NewGuid():N}.db");
+        using var database = new HubDatabase(DatabaseProvider.Sqlite, $"Data Source={file}");
+        var migrator = new SchemaMigrator(database, TimeProvider.System, NullLogger<SchemaMigrator>.Instance);
+        await migrator.MigrateAsync(CancellationToken.None);
+        await using var connection = await database.OpenAsync();
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>("PRAGMA foreign_keys"));
+        Assert.Equal(5000, await connection.ExecuteScalarAsync<int>("PRAGMA busy_timeout"));
+    }
+
+    /// <summary>A pooled connection keeps its PRAGMAs; a new one (the pool cleared) gets them too.</summary>
+    [Fact]
+    public async Task OpenAsync_SqlitePooled_EveryNativeConnectionHasThePragmas()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"hub-open-{Guid.NewGuid():N}.db");
+        using var database = new HubDatabase(DatabaseProvider.Sqlite, $"Data Source={file}");
+        for (var round = 0; round < 3; round++)
+        {
+            // Two at once: the second is a native connection of its own.
+            await using var first = await database.OpenAsync();
+            await using var second = await database.OpenAsync();
+            foreach (var connection in new[] { first, second })
+            {
+                Assert.Equal(1, await connection.ExecuteScalarAsync<int>("PRAGMA foreign_keys"));
+                Assert.Equal(1, await connection.ExecuteScalarAsync<int>("PRAGMA synchronous"));
+                Assert.Equal(5000, await connection.ExecuteScalarAsync<int>("PRAGMA busy_timeout"));
+            }
+
+            if (round == 1)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearPool((Microsoft.Data.Sqlite.SqliteConnection)first);
+            }
+        }
+    }
+
     /// <summary>0005 rebuilds the outbox table on SQLite (mailings): the deliveries and their events must survive it.</summary>
     [Fact]
     public async Task MigrateAsync_SqliteOutboxRebuild_KeepsEveryDeliveryAndItsEvents()

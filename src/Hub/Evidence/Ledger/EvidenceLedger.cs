@@ -28,6 +28,16 @@ public sealed class EvidenceLedger(HubDatabase database)
         body AS Body, prev_hash AS PrevHash, hash AS Hash
         """;
 
+    private const string InsertEntry =
+        """
+        INSERT INTO ledger_entries (authority_id, seq, recorded_at, type, session_id, convocation_id, delivery_id, member_id, document_id, body, prev_hash, hash)
+        VALUES (@authorityId, @seq, @recordedAt, @type, @SessionId, @ConvocationId, @DeliveryId, @MemberId, @DocumentId, @body, @prev, @hash)
+        """;
+
+    private const string UpdateHeadHash = "UPDATE ledger_heads SET hash = @hash WHERE authority_id = @authorityId AND seq = @seq";
+
+    private const string InsertEntryAndHeadHash = InsertEntry + ";\n" + UpdateHeadHash;
+
     private const string AnchorColumns =
         """
         authority_id AS AuthorityId, seq AS Seq, head_hash AS HeadHash, token AS Token, tsa_name AS TsaName, qualified AS Qualified,
@@ -65,18 +75,23 @@ public sealed class EvidenceLedger(HubDatabase database)
         var hash = Convert.ToHexStringLower(SHA256.HashData(body));
         var bodyText = Encoding.UTF8.GetString(body);
 
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO ledger_entries (authority_id, seq, recorded_at, type, session_id, convocation_id, delivery_id, member_id, document_id, body, prev_hash, hash)
-            VALUES (@authorityId, @seq, @recordedAt, @type, @SessionId, @ConvocationId, @DeliveryId, @MemberId, @DocumentId, @body, @prev, @hash);
-            UPDATE ledger_heads SET hash = @hash WHERE authority_id = @authorityId AND seq = @seq;
-            """,
-            new
-            {
-                authorityId, seq, recordedAt, type, subject.SessionId, subject.ConvocationId, subject.DeliveryId, subject.MemberId,
-                subject.DocumentId, body = bodyText, prev = head.Hash, hash,
-            },
-            transaction);
+        var entry = new
+        {
+            authorityId, seq, recordedAt, type, subject.SessionId, subject.ConvocationId, subject.DeliveryId, subject.MemberId,
+            subject.DocumentId, body = bodyText, prev = head.Hash, hash,
+        };
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            // Two commands on SQLite, each with its own parameters: in one command of two statements, Microsoft.Data.Sqlite
+            // looks every parameter up in every statement, four failed native look-ups for each of the nine the UPDATE
+            // does not use. Elsewhere one command is one round trip.
+            await connection.ExecuteAsync(InsertEntry, entry, transaction);
+            await connection.ExecuteAsync(UpdateHeadHash, new { hash, authorityId, seq }, transaction);
+        }
+        else
+        {
+            await connection.ExecuteAsync(InsertEntryAndHeadHash, entry, transaction);
+        }
         return new LedgerEntry(authorityId, seq, recordedAt, type, subject, bodyText, head.Hash, hash);
     }
 
