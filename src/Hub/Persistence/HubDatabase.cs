@@ -20,7 +20,9 @@ public sealed class HubDatabase : IDisposable
     // retrying (SqliteDataReader.NextResult), so writers of this process racing for it lost 150 ms per collision and held
     // thread-pool threads while they slept: measured, 37 thread-seconds of such sleeps in a 22-second dispatch
     // (bench/README.md). Write transactions of this process now queue here, asynchronously, before BEGIN IMMEDIATE.
-    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
+    // Two queues: a long write (a session's send, ≈ 50 ms for 30 members) waiting behind the short delivery
+    // transactions rather than in front of them (SqliteWriterTurn).
+    private readonly SqliteWriterTurn _sqliteWriter = new();
     private readonly AsyncLocal<bool> _holdsSqliteWriter = new();
     private readonly NpgsqlDataSource? _npgsql;
     private readonly long? _sqliteMaxBytes;
@@ -85,8 +87,20 @@ public sealed class HubDatabase : IDisposable
     }
 
     /// <summary>Runs <paramref name="work"/> in one transaction, committed only if it returns normally.</summary>
-    public async Task<T> InTransactionAsync<T>(
-        Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    public Task<T> InTransactionAsync<T>(
+        Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(work, bulk: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="InTransactionAsync{T}(Func{DbConnection, DbTransaction, Task{T}}, CancellationToken)"/> for a long
+    /// write (a session's send and its outbox): on SQLite it lets queued short transactions go first, within a bound.
+    /// </summary>
+    public Task<T> InBulkTransactionAsync<T>(
+        Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(work, bulk: true, cancellationToken);
+
+    private async Task<T> InTransactionAsync<T>(
+        Func<DbConnection, DbTransaction, Task<T>> work, bool bulk, CancellationToken cancellationToken)
     {
         if (Provider != DatabaseProvider.Sqlite || _holdsSqliteWriter.Value)
         {
@@ -95,7 +109,7 @@ public sealed class HubDatabase : IDisposable
             return await RunInTransactionAsync(work, cancellationToken);
         }
         // Bounded like a command: if a holder ever hangs, the others fall back to SQLite's own locking.
-        var turn = await _sqliteWriter.WaitAsync(SqliteWriterWait, cancellationToken);
+        var turn = await _sqliteWriter.WaitAsync(bulk, SqliteWriterWait, cancellationToken);
         try
         {
             _holdsSqliteWriter.Value = true;
@@ -121,7 +135,11 @@ public sealed class HubDatabase : IDisposable
     }
 
     public Task InTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
-        InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, cancellationToken);
+        InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, bulk: false, cancellationToken);
+
+    /// <inheritdoc cref="InBulkTransactionAsync{T}"/>
+    public Task InBulkTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
+        InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, bulk: true, cancellationToken);
 
     /// <summary>
     /// "<paramref name="column"/> is one of the list <c>@<paramref name="parameter"/></c>": Dapper expands a list into
@@ -151,6 +169,5 @@ public sealed class HubDatabase : IDisposable
     public void Dispose()
     {
         _npgsql?.Dispose();
-        _sqliteWriter.Dispose();
     }
 }
