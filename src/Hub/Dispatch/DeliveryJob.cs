@@ -83,7 +83,19 @@ public sealed class DeliveryJob(
                 continue;
             }
             claimedBefore = i + 1 < toSend.Count ? new DeliveryStore.NextClaim(toSend[i + 1], dispatch.ClaimTimeout) : null;
-            if (await AttemptAsync(delivery, dispatch, batch, claimedBefore, cancellationToken))
+            bool done;
+            try
+            {
+                done = await AttemptAsync(delivery, dispatch, batch, claimedBefore, cancellationToken);
+            }
+            catch when (claimedBefore is { Claimed: true })
+            {
+                // Failing after the outcome was recorded (e.g. scheduling the retry): the next row goes back to the
+                // queue now rather than waiting out the claim timeout.
+                await deliveries.ReleaseAsync(claimedBefore.Delivery, time.GetUtcNow());
+                throw;
+            }
+            if (done)
             {
                 settled.Add(delivery);
             }
