@@ -307,10 +307,9 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
 
     /// <summary>
     /// The delivery a worker sends next, claimed in the transaction that records the outcome of the one it just sent:
-    /// one write transaction per delivery instead of two (claim, outcome). The claim is the same guarded
-    /// <c>UPDATE</c> as <see cref="ClaimAsync"/>, and the next
-    /// send follows at once, so the row is still claimed just before it is sent; a row already sent or held elsewhere
-    /// is simply not claimed (<see cref="Claimed"/> false).
+    /// one write transaction per delivery instead of two (claim, outcome). The claim is the same guarded <c>UPDATE</c>
+    /// as <see cref="ClaimAsync"/>, and the next send follows at once, so the row is still claimed just before it is
+    /// sent; a row already sent or held elsewhere is simply not claimed (<see cref="Claimed"/> false).
     /// </summary>
     public sealed class NextClaim(Delivery delivery, TimeSpan claimTimeout)
     {
