@@ -153,6 +153,83 @@ public sealed class EmailChannelConnectionPoolTests : IDisposable
         Assert.Equal(1, server.Connections);
     }
 
+    [Fact]
+    public async Task SendAsync_TwoChannelsWithTheSameRelayAndAccount_ShareOneConnection()
+    {
+        var password = FakeSecrets.Token("smtp");
+        using var server = new RecordingSmtpServer(user: "syndicat", password: password);
+        var clock = ChannelFactory.Clock();
+        // Two communes of one syndicat: their own sender addresses, one relay and one account.
+        var first = ChannelFactory.ForSmtp(server.Host, server.Port, clock, Account("syndicat", password, "mairie-a@exemple.fr"));
+        await using var second = ChannelFactory.ForSmtp(server.Host, server.Port, clock, Account("syndicat", password, "mairie-b@exemple.fr"));
+
+        await first.SendAsync(TestMessages.Convocation(key: "commune-a-1"), CancellationToken.None);
+        await second.SendAsync(TestMessages.Convocation(key: "commune-b-1"), CancellationToken.None);
+        await first.DisposeAsync();
+        // The pool outlives the first channel: the second keeps the connection, nobody said QUIT.
+        await second.SendAsync(TestMessages.Convocation(key: "commune-b-2"), CancellationToken.None);
+
+        var received = await server.WaitForMessagesAsync(3, Arrival);
+        Assert.Equal(["commune-a-1", "commune-b-1", "commune-b-2"], received.Select(IdempotencyKey).ToArray());
+        Assert.All(received, message => Assert.Equal(1, message.Connection));
+        Assert.Equal(1, server.Connections);
+        Assert.Single(server.Commands, command => command.StartsWith("AUTH", StringComparison.Ordinal));
+        Assert.DoesNotContain("QUIT", server.Commands);
+    }
+
+    [Fact]
+    public async Task SendAsync_SameRelayOtherPassword_NeverUsesTheOtherAccountsConnection()
+    {
+        var password = FakeSecrets.Token("smtp");
+        using var server = new RecordingSmtpServer(user: "syndicat", password: password);
+        var clock = ChannelFactory.Clock();
+        await using var allowed = ChannelFactory.ForSmtp(server.Host, server.Port, clock, Account("syndicat", password, "mairie-a@exemple.fr"));
+        await using var refused = ChannelFactory.ForSmtp(
+            server.Host, server.Port, clock, Account("syndicat", FakeSecrets.Token("smtp"), "mairie-b@exemple.fr"));
+        await allowed.SendAsync(TestMessages.Convocation(key: "compte-valide"), CancellationToken.None);
+
+        // Had it borrowed the first channel's authenticated connection, this message would have gone out.
+        await Assert.ThrowsAsync<PermanentDeliveryException>(
+            () => refused.SendAsync(TestMessages.Convocation(key: "autre-mot-de-passe"), CancellationToken.None));
+
+        Assert.Equal(["compte-valide"], (await server.WaitForMessagesAsync(1, Arrival)).Select(IdempotencyKey).ToArray());
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
+    public async Task Acquire_OtherUserNameOrPoolSettings_GetsItsOwnPool()
+    {
+        var password = FakeSecrets.Token("smtp");
+        var clock = ChannelFactory.Clock();
+        EmailOptions Options(string user, int maxConnections = 4) => new()
+        {
+            Host = "relais.syndicat.example", Port = 587, UserName = user, Password = password, FromAddress = TestMessages.FromAddress,
+            MaxConnections = maxConnections, TimeoutSeconds = 10, // as ChannelFactory sets it
+        };
+        await using var first = ChannelFactory.ForSmtp("relais.syndicat.example", 587, clock, Account("commune-a", password, TestMessages.FromAddress));
+        await using var second = ChannelFactory.ForSmtp("RELAIS.syndicat.example", 587, clock, Account("commune-a", password, "autre@exemple.fr"));
+        await using var otherUser = ChannelFactory.ForSmtp("relais.syndicat.example", 587, clock, Account("commune-b", password, TestMessages.FromAddress));
+        await using var otherLimit = ChannelFactory.ForSmtp("relais.syndicat.example", 587, clock, options =>
+        {
+            Account("commune-a", password, TestMessages.FromAddress)(options);
+            options.MaxConnections = 2;
+        });
+
+        Assert.Equal(2, SharedSmtpConnectionPools.UsersOf(Options("commune-a"), clock));
+        Assert.Equal(1, SharedSmtpConnectionPools.UsersOf(Options("commune-b"), clock));
+        Assert.Equal(1, SharedSmtpConnectionPools.UsersOf(Options("commune-a", maxConnections: 2), clock));
+        Assert.Equal(0, SharedSmtpConnectionPools.UsersOf(Options("commune-a"), ChannelFactory.Clock()));
+        // The key names the account, never its password.
+        Assert.DoesNotContain(password, SharedSmtpConnectionPools.PoolKey.Of(Options("commune-a"), clock).ToString(), StringComparison.Ordinal);
+    }
+
+    private static Action<EmailOptions> Account(string user, string password, string fromAddress) => options =>
+    {
+        options.UserName = user;
+        options.Password = password;
+        options.FromAddress = fromAddress;
+    };
+
     private static string IdempotencyKey(RecordedSmtpMessage message) =>
         MimeKit.MimeMessage.Load(new MemoryStream(message.Data)).Headers["X-Hub-Idempotency-Key"] ?? string.Empty;
 }

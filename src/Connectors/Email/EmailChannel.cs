@@ -16,7 +16,8 @@ namespace IntegrationHub.Connectors.Email;
 /// <remarks>
 /// SMTP connections are pooled: a message goes out on an already connected and authenticated client when one is free
 /// (at most <see cref="EmailOptions.MaxConnections"/>, one per concurrent send), probed with NOOP when it sat idle for
-/// more than 30 s. Delivery-status notifications are requested when the server offers DSN, and the message is
+/// more than 30 s. Channels of the process with the same relay, credentials and connection settings share one pool
+/// (<see cref="SharedSmtpConnectionPools"/>). Delivery-status notifications are requested when the server offers DSN, and the message is
 /// DKIM-signed when the settings give a key. The Message-ID is derived from the idempotency key, so a retried
 /// delivery carries the same one. Disposing the channel closes its connections with QUIT.
 /// </remarks>
@@ -30,7 +31,7 @@ public sealed class EmailChannel : IChannel, IAsyncDisposable, IDisposable
     private readonly EmailOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<EmailChannel> _logger;
-    private readonly SmtpConnectionPool? _pool;
+    private readonly SharedSmtpConnectionPools.Lease? _lease;
     private readonly DkimSigner? _dkimSigner;
 
     /// <summary>Creates the channel.</summary>
@@ -54,7 +55,7 @@ public sealed class EmailChannel : IChannel, IAsyncDisposable, IDisposable
         _timeProvider = timeProvider;
         _logger = logger;
         _dkimSigner = DkimSigning.CreateSigner(value);
-        _pool = value.UsesPickupDirectory ? null : new SmtpConnectionPool(value, timeProvider, logger);
+        _lease = value.UsesPickupDirectory ? null : SharedSmtpConnectionPools.Acquire(value, timeProvider, logger);
     }
 
     /// <inheritdoc />
@@ -89,16 +90,17 @@ public sealed class EmailChannel : IChannel, IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Closes the pooled SMTP connections with QUIT.</summary>
+    /// <summary>Closes the pooled SMTP connections with QUIT, unless another channel still shares them.</summary>
     /// <returns>A task.</returns>
-    public ValueTask DisposeAsync() => _pool?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() => _lease?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    /// <summary>Closes the pooled SMTP connections with QUIT.</summary>
-    public void Dispose() => _pool?.Dispose();
+    /// <summary>Closes the pooled SMTP connections with QUIT, unless another channel still shares them.</summary>
+    public void Dispose() => _lease?.Dispose();
 
     private async Task<string> SendThroughSmtpAsync(MimeMessage mime, CancellationToken cancellationToken)
     {
-        var connection = await _pool!.RentAsync(cancellationToken);
+        var pool = _lease!.Pool;
+        var connection = await pool.RentAsync(cancellationToken);
         var reusable = false;
         try
         {
@@ -121,12 +123,12 @@ public sealed class EmailChannel : IChannel, IAsyncDisposable, IDisposable
                                               or SmtpProtocolException or ServiceNotConnectedException)
         {
             _logger.LogDebug(exception, "SMTP connection to {Host}:{Port} failed; dropping the idle ones too.", _options.Host, _options.Port);
-            _pool.AbandonIdle();
+            pool.AbandonIdle();
             throw;
         }
         finally
         {
-            _pool.Return(connection, reusable);
+            pool.Return(connection, reusable);
         }
     }
 

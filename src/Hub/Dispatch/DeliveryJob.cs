@@ -10,11 +10,15 @@ namespace IntegrationHub.Dispatch;
 /// <summary>
 /// Sends deliveries, one after another: one delivery (a retry, a calendar answer) or the batch a dispatch enqueued
 /// together. Takes ids, reads current state, and is idempotent: a delivery already sent, or held by another worker, is
-/// left alone. Each delivery is claimed just before it is sent and its outcome recorded right after, in its own
-/// transaction, exactly as when a job carried one delivery: a batch shares only the job, the reads that cannot change
-/// while it runs, and the final "is the dispatch settled" check. A batch interrupted by shutdown leaves its unclaimed
-/// rows pending, where the start-up resume or <see cref="DeliverySweeper"/> finds them. Retries are recorded in the
-/// outbox row (not only in Hangfire's storage), so they survive a restart on in-memory job storage.
+/// left alone. Each delivery is claimed just before it is sent and its outcome recorded right after with its event
+/// and ledger entry; within a batch, the transaction that records a delivery's outcome also claims the next one
+/// (<see cref="DeliveryStore.NextClaim"/>), so a batch of n costs n + 1 write transactions instead of 2n. Outcomes
+/// are never grouped: at most one message per worker can be out without its outcome recorded. A batch shares only
+/// the job, the reads that cannot change while it runs, and the final "is the dispatch settled" check. A batch
+/// interrupted by shutdown releases the row it had already claimed (back to pending, attempt not counted) and leaves
+/// the rest pending, where the start-up resume or <see cref="DeliverySweeper"/> finds them; after a crash that claimed
+/// row stays "sending" until the start-up resume or the claim timeout. Retries are recorded in the outbox row (not
+/// only in Hangfire's storage), so they survive a restart on in-memory job storage.
 /// </summary>
 public sealed class DeliveryJob(
     DeliveryStore deliveries,
@@ -39,13 +43,9 @@ public sealed class DeliveryJob(
         }
         var rows = (await deliveries.GetManyAsync(deliveryIds, CancellationToken.None)).ToDictionary(d => d.Id);
         var batch = new Batch();
-        var settled = new List<Delivery>();
+        var toSend = new List<Delivery>();
         foreach (var id in deliveryIds)
         {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
             if (!rows.TryGetValue(id, out var delivery))
             {
                 continue;
@@ -59,12 +59,43 @@ public sealed class DeliveryJob(
                 }
                 continue;
             }
-            if (!await deliveries.ClaimAsync(delivery, time.GetUtcNow(), dispatch.ClaimTimeout, cancellationToken))
+            toSend.Add(delivery);
+        }
+        var settled = new List<Delivery>();
+        DeliveryStore.NextClaim? claimedBefore = null;
+        for (var i = 0; i < toSend.Count; i++)
+        {
+            var delivery = toSend[i];
+            // Claimed by the previous delivery's outcome transaction (tried there: not tried again).
+            var preClaimed = claimedBefore is { Tried: true } && claimedBefore.Delivery == delivery ? claimedBefore : null;
+            claimedBefore = null;
+            if (cancellationToken.IsCancellationRequested)
             {
-                await RescheduleIfNotYetDueAsync(id);
+                if (preClaimed is { Claimed: true })
+                {
+                    await deliveries.ReleaseAsync(delivery, time.GetUtcNow());
+                }
+                return;
+            }
+            if (!(preClaimed?.Claimed ?? await deliveries.ClaimAsync(delivery, time.GetUtcNow(), dispatch.ClaimTimeout, cancellationToken)))
+            {
+                await RescheduleIfNotYetDueAsync(delivery.Id);
                 continue;
             }
-            if (await AttemptAsync(delivery, dispatch, batch, cancellationToken))
+            claimedBefore = i + 1 < toSend.Count ? new DeliveryStore.NextClaim(toSend[i + 1], dispatch.ClaimTimeout) : null;
+            bool done;
+            try
+            {
+                done = await AttemptAsync(delivery, dispatch, batch, claimedBefore, cancellationToken);
+            }
+            catch when (claimedBefore is { Claimed: true })
+            {
+                // Failing after the outcome was recorded (e.g. scheduling the retry): the next row goes back to the
+                // queue now rather than waiting out the claim timeout.
+                await deliveries.ReleaseAsync(claimedBefore.Delivery, time.GetUtcNow());
+                throw;
+            }
+            if (done)
             {
                 settled.Add(delivery);
             }
@@ -109,7 +140,12 @@ public sealed class DeliveryJob(
     }
 
     /// <summary>One attempt; true when the delivery is settled (sent, failed for good, superseded), false when it will run again.</summary>
-    private async Task<bool> AttemptAsync(Delivery delivery, DispatchOptions dispatch, Batch batch, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The outcome's transaction claims <paramref name="next"/> too, except when the worker is stopping (the delivery
+    /// is released and nothing more is claimed).
+    /// </remarks>
+    private async Task<bool> AttemptAsync(
+        Delivery delivery, DispatchOptions dispatch, Batch batch, DeliveryStore.NextClaim? next, CancellationToken cancellationToken)
     {
         RecipientAddress? address = null;
         try
@@ -120,7 +156,7 @@ public sealed class DeliveryJob(
             var session = await content.CurrentSessionAsync(delivery);
             if (delivery.Purpose != DeliveryPurpose.Cancellation && session?.Status == Sessions.SessionStatus.Cancelled)
             {
-                await deliveries.MarkSupersededAsync(delivery, "session cancelled before this message went out", time.GetUtcNow());
+                await deliveries.MarkSupersededAsync(delivery, "session cancelled before this message went out", time.GetUtcNow(), next);
                 return true;
             }
             var message = await content.ComposeAsync(delivery, session, batch.Content, CancellationToken.None);
@@ -134,7 +170,7 @@ public sealed class DeliveryJob(
             var receipt = await channel.SendAsync(message, CancellationToken.None);
             var now = time.GetUtcNow();
             var evidence = SentMessageEvidence.Of(message, channelAddress);
-            if (!await deliveries.MarkSentAsync(delivery, now, receipt.ProviderMessageId, receipt.ProviderResponse, evidence, now))
+            if (!await deliveries.MarkSentAsync(delivery, now, receipt.ProviderMessageId, receipt.ProviderResponse, evidence, now, next))
             {
                 logger.LogWarning("Delivery {DeliveryId} was sent but another worker had taken it over: kept as an event", delivery.Id);
             }
@@ -144,7 +180,7 @@ public sealed class DeliveryJob(
         catch (PermanentDeliveryException ex)
         {
             logger.LogWarning(ex, "Delivery {DeliveryId} through {Channel} failed permanently", delivery.Id, delivery.Channel);
-            await deliveries.MarkFailedAsync(delivery, ex.Message, time.GetUtcNow());
+            await deliveries.MarkFailedAsync(delivery, ex.Message, time.GetUtcNow(), next);
             if (ex.AddressRejected && address == RecipientAddress.Mobile)
             {
                 await content.FlagMobileAsync(delivery, ex.Message);
@@ -154,7 +190,7 @@ public sealed class DeliveryJob(
         catch (Exception ex)
         {
             // Every other failure is transient by the channel contract (IChannel remarks).
-            return await RetryOrFailAsync(delivery, ex, dispatch);
+            return await RetryOrFailAsync(delivery, ex, dispatch, next);
         }
     }
 
@@ -197,18 +233,18 @@ public sealed class DeliveryJob(
     }
 
     /// <summary>Schedules the next attempt, or fails the delivery when none is left (true: settled).</summary>
-    private async Task<bool> RetryOrFailAsync(Delivery delivery, Exception error, DispatchOptions dispatch)
+    private async Task<bool> RetryOrFailAsync(Delivery delivery, Exception error, DispatchOptions dispatch, DeliveryStore.NextClaim? next)
     {
         var now = time.GetUtcNow();
         var attempt = delivery.Attempts; // already counted by the claim
         if (RetryDelay(attempt, dispatch, error) is not { } delay)
         {
             logger.LogWarning(error, "Delivery {DeliveryId} failed after {Attempts} attempts", delivery.Id, attempt);
-            await deliveries.MarkFailedAsync(delivery, $"{error.Message} (after {attempt} attempts)", now);
+            await deliveries.MarkFailedAsync(delivery, $"{error.Message} (after {attempt} attempts)", now, next);
             return true;
         }
         logger.LogInformation("Delivery {DeliveryId} attempt {Attempt} failed ({Error}); retrying in {Delay}", delivery.Id, attempt, error.Message, delay);
-        await deliveries.ScheduleRetryAsync(delivery, error.Message, now + delay, now);
+        await deliveries.ScheduleRetryAsync(delivery, error.Message, now + delay, now, next);
         jobs.Schedule<DeliveryJob>(j => j.RunAsync(delivery.Id, CancellationToken.None), delay);
         return false;
     }

@@ -55,10 +55,17 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
     /// </summary>
     public async Task<bool> ClaimAsync(Delivery delivery, DateTimeOffset now, TimeSpan claimTimeout, CancellationToken cancellationToken)
     {
+        var claim = await database.InTransactionAsync(
+            (connection, transaction) => ClaimRowAsync(connection, transaction, delivery.Id, now, claimTimeout), cancellationToken);
+        return Apply(delivery, claim);
+    }
+
+    private async Task<ClaimRow?> ClaimRowAsync(DbConnection connection, DbTransaction transaction, Guid id, DateTimeOffset now, TimeSpan claimTimeout)
+    {
         var (output, returning) = database.Provider == DatabaseProvider.SqlServer
             ? ("OUTPUT inserted.claimed_at AS ClaimedAt, inserted.attempts AS Attempts", "")
             : ("", "RETURNING claimed_at AS ClaimedAt, attempts AS Attempts");
-        var claim = await database.InTransactionAsync((connection, transaction) => connection.QuerySingleOrDefaultAsync<ClaimRow>(
+        return await connection.QuerySingleOrDefaultAsync<ClaimRow>(
             $"""
             UPDATE deliveries SET status = @sending, claimed_at = @now, attempts = attempts + 1, updated_at = @now
             {output}
@@ -69,9 +76,13 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
             """,
             new
             {
-                id = delivery.Id, now, staleBefore = now - claimTimeout,
+                id, now, staleBefore = now - claimTimeout,
                 sending = DeliveryStatus.Sending, pending = DeliveryStatus.Pending, paper = ChannelNames.Paper,
-            }, transaction), cancellationToken);
+            }, transaction);
+    }
+
+    private static bool Apply(Delivery delivery, ClaimRow? claim)
+    {
         if (claim is null)
         {
             return false;
@@ -98,24 +109,15 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
     public async Task<bool> TryClaimAsync(Guid id, DateTimeOffset now, TimeSpan claimTimeout, CancellationToken cancellationToken)
     {
         // In a transaction only to take this process's SQLite writer turn (HubDatabase) rather than race for the lock.
-        var claimed = await database.InTransactionAsync((connection, transaction) => connection.ExecuteAsync(
-            """
-            UPDATE deliveries SET status = @sending, claimed_at = @now, attempts = attempts + 1, updated_at = @now
-            WHERE id = @id AND channel <> @paper AND (
-                (status = @pending AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
-                OR (status = @sending AND claimed_at < @staleBefore))
-            """,
-            new
-            {
-                id, now, staleBefore = now - claimTimeout,
-                sending = DeliveryStatus.Sending, pending = DeliveryStatus.Pending, paper = ChannelNames.Paper,
-            }, transaction), cancellationToken);
-        return claimed == 1;
+        var claim = await database.InTransactionAsync(
+            (connection, transaction) => ClaimRowAsync(connection, transaction, id, now, claimTimeout), cancellationToken);
+        return claim is not null;
     }
 
     /// <summary>The provider accepted the message; its id and answer are kept, with the address and hash of the message (evidence).</summary>
     public Task<bool> MarkSentAsync(
-        Delivery delivery, DateTimeOffset sentAt, string providerMessageId, string providerResponse, SentMessageEvidence evidence, DateTimeOffset now) =>
+        Delivery delivery, DateTimeOffset sentAt, string providerMessageId, string providerResponse, SentMessageEvidence evidence, DateTimeOffset now,
+        NextClaim? next = null) =>
         TransitionAsync(
             delivery, DeliveryStatus.Sent, now, $"{providerMessageId} {providerResponse}".Trim(),
             """
@@ -124,26 +126,26 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
             WHERE id = @id AND status = @sending AND claimed_at = @claimedAt
             """,
             new { status = DeliveryStatus.Sent, sentAt, providerMessageId, providerResponse, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt },
-            new { providerMessageId, providerResponse, sentAt, evidence.Address, evidence.MessageSha256 });
+            new { providerMessageId, providerResponse, sentAt, evidence.Address, evidence.MessageSha256 }, next);
 
-    public Task<bool> MarkFailedAsync(Delivery delivery, string error, DateTimeOffset now) =>
+    public Task<bool> MarkFailedAsync(Delivery delivery, string error, DateTimeOffset now, NextClaim? next = null) =>
         TransitionAsync(
             delivery, DeliveryStatus.Failed, now, error,
             "UPDATE deliveries SET status = @status, last_error = @error, claimed_at = NULL, next_attempt_at = NULL, updated_at = @now WHERE id = @id AND status = @sending AND claimed_at = @claimedAt",
-            new { status = DeliveryStatus.Failed, error, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt });
+            new { status = DeliveryStatus.Failed, error, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt }, next: next);
 
-    public Task<bool> ScheduleRetryAsync(Delivery delivery, string error, DateTimeOffset nextAttemptAt, DateTimeOffset now) =>
+    public Task<bool> ScheduleRetryAsync(Delivery delivery, string error, DateTimeOffset nextAttemptAt, DateTimeOffset now, NextClaim? next = null) =>
         TransitionAsync(
             delivery, "retrying", now, error,
             "UPDATE deliveries SET status = @status, last_error = @error, claimed_at = NULL, next_attempt_at = @nextAttemptAt, updated_at = @now WHERE id = @id AND status = @sending AND claimed_at = @claimedAt",
-            new { status = DeliveryStatus.Pending, error, nextAttemptAt, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt });
+            new { status = DeliveryStatus.Pending, error, nextAttemptAt, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt }, next: next);
 
     /// <summary>A convocation or update that became pointless (the session was cancelled meanwhile) is not sent.</summary>
-    public Task<bool> MarkSupersededAsync(Delivery delivery, string reason, DateTimeOffset now) =>
+    public Task<bool> MarkSupersededAsync(Delivery delivery, string reason, DateTimeOffset now, NextClaim? next = null) =>
         TransitionAsync(
             delivery, DeliveryStatus.Superseded, now, reason,
             "UPDATE deliveries SET status = @status, last_error = @reason, claimed_at = NULL, updated_at = @now WHERE id = @id AND status = @sending AND claimed_at = @claimedAt",
-            new { status = DeliveryStatus.Superseded, reason, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt });
+            new { status = DeliveryStatus.Superseded, reason, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt }, next: next);
 
     /// <summary>A member's place on the session's calendar event is withdrawn (they left office after the send).</summary>
     public Task<bool> MarkRemovedAsync(Delivery delivery, string reason, DateTimeOffset now) =>
@@ -284,18 +286,48 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
 
     /// <summary>
     /// Applies a transition guarded by the worker's claim; false when the row is no longer this worker's (another took
-    /// it over after <see cref="Hosting.DispatchOptions.ClaimTimeout"/>), in which case only the event is kept.
+    /// it over after <see cref="Hosting.DispatchOptions.ClaimTimeout"/>), in which case only the event is kept. With
+    /// <paramref name="next"/>, the worker's next delivery is claimed in the same transaction (<see cref="NextClaim"/>).
     /// </summary>
     private async Task<bool> TransitionAsync(
-        Delivery delivery, string eventStatus, DateTimeOffset now, string? detail, string sql, object parameters, object? evidence = null)
+        Delivery delivery, string eventStatus, DateTimeOffset now, string? detail, string sql, object parameters, object? evidence = null,
+        NextClaim? next = null)
     {
         // Recorded even when the caller is shutting down: the provider has answered, losing that answer would resend.
-        return await database.InTransactionAsync(async (connection, transaction) =>
+        var (changed, claim) = await database.InTransactionAsync(async (connection, transaction) =>
         {
             var changed = await connection.ExecuteAsync(sql, parameters, transaction) == 1;
             await InsertEventAsync(connection, transaction, delivery, now, changed ? eventStatus : "stale:" + eventStatus, detail, evidence);
-            return changed;
+            var claim = next is null ? null : await ClaimRowAsync(connection, transaction, next.Delivery.Id, now, next.ClaimTimeout);
+            return (changed, claim);
         }, CancellationToken.None);
+        next?.Settle(Apply(next.Delivery, claim));
+        return changed;
+    }
+
+    /// <summary>
+    /// The delivery a worker sends next, claimed in the transaction that records the outcome of the one it just sent:
+    /// one write transaction per delivery instead of two (claim, outcome). The claim is the same guarded <c>UPDATE</c>
+    /// as <see cref="ClaimAsync"/>, and the next send follows at once, so the row is still claimed just before it is
+    /// sent; a row already sent or held elsewhere is simply not claimed (<see cref="Claimed"/> false).
+    /// </summary>
+    public sealed class NextClaim(Delivery delivery, TimeSpan claimTimeout)
+    {
+        public Delivery Delivery { get; } = delivery;
+
+        public TimeSpan ClaimTimeout { get; } = claimTimeout;
+
+        /// <summary>Whether the claim was tried (its transaction committed).</summary>
+        public bool Tried { get; private set; }
+
+        /// <summary>Whether it was taken; <see cref="Delivery"/> is then the claimed row.</summary>
+        public bool Claimed { get; private set; }
+
+        internal void Settle(bool claimed)
+        {
+            Tried = true;
+            Claimed = claimed;
+        }
     }
 
     private async Task InsertEventAsync(

@@ -88,7 +88,7 @@ public sealed class DispatchService(
         bool claimed;
         try
         {
-            claimed = await database.InTransactionAsync(async (connection, transaction) =>
+            claimed = await database.InBulkTransactionAsync(async (connection, transaction) =>
             {
                 // The status guard makes a second, concurrent "send" a no-op instead of a second set of convocations.
                 var updated = await connection.ExecuteAsync(
@@ -163,7 +163,7 @@ public sealed class DispatchService(
     {
         var now = time.GetUtcNow();
         var toEnqueue = new List<Guid>();
-        await database.InTransactionAsync(async (connection, transaction) =>
+        await database.InBulkTransactionAsync(async (connection, transaction) =>
         {
             await persist(connection, transaction);
             await SessionStore.InsertVersionAsync(connection, transaction, session, summary, now);

@@ -21,7 +21,9 @@ public sealed class HubDatabase : IDisposable
     // retrying (SqliteDataReader.NextResult), so writers of this process racing for it lost 150 ms per collision and held
     // thread-pool threads while they slept: measured, 37 thread-seconds of such sleeps in a 22-second dispatch
     // (bench/README.md). Write transactions of this process now queue here, asynchronously, before BEGIN IMMEDIATE.
-    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
+    // Two queues: a long write (a session's send, ≈ 50 ms for 30 members) waiting behind the short delivery
+    // transactions rather than in front of them (SqliteWriterTurn).
+    private readonly SqliteWriterTurn _sqliteWriter = new();
     private readonly AsyncLocal<bool> _holdsSqliteWriter = new();
     private readonly NpgsqlDataSource? _npgsql;
     private readonly long? _sqliteMaxBytes;
@@ -41,12 +43,30 @@ public sealed class HubDatabase : IDisposable
         _sqliteMaxBytes = sqliteMaxBytes;
         if (provider == DatabaseProvider.PostgreSql)
         {
-            _npgsql = NpgsqlDataSource.Create(connectionString);
+            _npgsql = NpgsqlDataSource.Create(WithAutoPrepare(connectionString));
         }
         DapperTypeHandlers.EnsureRegistered();
     }
 
     public DatabaseProvider Provider { get; }
+
+    /// <summary>
+    /// Turns on Npgsql's automatic preparation unless the connection string says otherwise: Dapper never prepares, so
+    /// without it PostgreSQL parses and plans every statement of every delivery again (bench/README.md, Dispatch). A
+    /// statement run <c>Auto Prepare Min Usages</c> times on a physical connection is prepared there, up to
+    /// <c>Max Auto Prepare</c> per connection (least used evicted). Left alone when the caller set either key (e.g.
+    /// 0 behind a transaction-mode PgBouncer, which cannot keep prepared statements).
+    /// </summary>
+    internal static string WithAutoPrepare(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        var keys = given.Keys.Cast<string>().Select(k => k.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()).ToHashSet();
+        if (keys.Contains("MAXAUTOPREPARE") || keys.Contains("AUTOPREPAREMINUSAGES"))
+        {
+            return connectionString;
+        }
+        return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 }.ConnectionString;
+    }
 
     public string ConnectionString { get; }
 
@@ -110,8 +130,20 @@ public sealed class HubDatabase : IDisposable
     }
 
     /// <summary>Runs <paramref name="work"/> in one transaction, committed only if it returns normally.</summary>
-    public async Task<T> InTransactionAsync<T>(
-        Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    public Task<T> InTransactionAsync<T>(
+        Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(work, bulk: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="InTransactionAsync{T}(Func{DbConnection, DbTransaction, Task{T}}, CancellationToken)"/> for a long
+    /// write (a session's send and its outbox): on SQLite it lets queued short transactions go first, within a bound.
+    /// </summary>
+    public Task<T> InBulkTransactionAsync<T>(
+        Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(work, bulk: true, cancellationToken);
+
+    private async Task<T> InTransactionAsync<T>(
+        Func<DbConnection, DbTransaction, Task<T>> work, bool bulk, CancellationToken cancellationToken)
     {
         if (Provider != DatabaseProvider.Sqlite || _holdsSqliteWriter.Value)
         {
@@ -120,7 +152,7 @@ public sealed class HubDatabase : IDisposable
             return await RunInTransactionAsync(work, cancellationToken);
         }
         // Bounded like a command: if a holder ever hangs, the others fall back to SQLite's own locking.
-        var turn = await _sqliteWriter.WaitAsync(SqliteWriterWait, cancellationToken);
+        var turn = await _sqliteWriter.WaitAsync(bulk, SqliteWriterWait, cancellationToken);
         try
         {
             _holdsSqliteWriter.Value = true;
@@ -146,7 +178,11 @@ public sealed class HubDatabase : IDisposable
     }
 
     public Task InTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
-        InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, cancellationToken);
+        InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, bulk: false, cancellationToken);
+
+    /// <inheritdoc cref="InBulkTransactionAsync{T}"/>
+    public Task InBulkTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
+        InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, bulk: true, cancellationToken);
 
     /// <summary>
     /// "<paramref name="column"/> is one of the list <c>@<paramref name="parameter"/></c>": Dapper expands a list into
@@ -176,6 +212,5 @@ public sealed class HubDatabase : IDisposable
     public void Dispose()
     {
         _npgsql?.Dispose();
-        _sqliteWriter.Dispose();
     }
 }
