@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using IntegrationHub.Tests.Infrastructure;
+using IntegrationHub.TestSupport;
 using IntegrationHub.TestSupport.Graph;
 using IntegrationHub.TestSupport.Smtp;
 using Microsoft.Extensions.DependencyInjection;
@@ -139,6 +140,61 @@ public sealed class CalendarDispatchTests : IAsyncLifetime
 
         Assert.Single(_graph.Events);
         Assert.All(Deliveries(convocations, "calendar"), d => Assert.Equal(2, d.GetProperty("attempts").GetInt32()));
+    }
+
+    /// <param name="earlyReadings">
+    /// How many of the job's first clock readings come before the rows' time: 1, the due instant passes between the first
+    /// row's claim and the second's (the old code took one row and stranded the other); 2, between the claims and the
+    /// check "not yet due?" (the old code returned without putting itself back: both rows pending, attempts 1, as in CI).
+    /// </param>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task RetryStartingJustBeforeItsRowsAreDue_PutsItselfBack_NoRowWaitsForTheSweeper(int earlyReadings)
+    {
+        // A host of its own: the outbox's retry comes in 10 minutes and the sweeper every hour, so neither can rescue a
+        // row during the test; only the job that finds its rows not yet due can.
+        await using var host = await CalendarTestHost.StartAsync(extra: new Dictionary<string, string?>
+        {
+            ["Hub:Dispatch:RetryDelays:0"] = "00:10:00",
+            ["Hub:Dispatch:SweepInterval"] = "01:00:00",
+        });
+        var s = await host.ScenarioWithCalendarAsync(members: 2);
+        host.Graph.FailNext(5, retryAfterSeconds: 0);
+        await host.App.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+        await Eventually.WaitAsync(
+            () => host.App.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations"),
+            json => Deliveries(json, "calendar").Count(d => d.GetProperty("status").GetString() == "pending" && d.GetProperty("attempts").GetInt32() == 1) == 2,
+            TimeSpan.FromSeconds(30), "the first attempt to fail");
+        var store = host.App.Services.GetRequiredService<IntegrationHub.Dispatch.DeliveryStore>();
+        var convocations = await host.App.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations");
+        var due = (await Task.WhenAll(Deliveries(convocations, "calendar").Select(d => store.GetAsync(d.GetProperty("deliveryId").GetGuid(), CancellationToken.None))))
+            .Min(d => d!.NextAttemptAt!.Value);
+        host.Clock.JumpTo(due + TimeSpan.FromMilliseconds(100));
+
+        // The retry started just before its rows' time (Hangfire keeps whole seconds): its first looks at the clock are a
+        // millisecond early, the later ones on time, as when the due instant passes while the job runs.
+        using (var scope = host.App.Services.CreateScope())
+        {
+            var job = ActivatorUtilities.CreateInstance<IntegrationHub.Calendars.CalendarPublishJob>(
+                scope.ServiceProvider, new EarlyReadings(host.Clock, due - TimeSpan.FromMilliseconds(1), earlyReadings));
+            await job.RunAsync(s.SessionId, CancellationToken.None);
+        }
+
+        var sent = await Eventually.WaitAsync(
+            () => host.App.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations"),
+            json => Deliveries(json, "calendar").All(d => d.GetProperty("status").GetString() == "sent"),
+            TimeSpan.FromSeconds(15), "both calendar deliveries sent by the job put back");
+        Assert.All(Deliveries(sent, "calendar"), d => Assert.Equal(2, d.GetProperty("attempts").GetInt32()));
+        Assert.Single(host.Graph.Events);
+    }
+
+    /// <summary>A clock whose first <paramref name="count"/> readings are <paramref name="early"/>, and the later ones <paramref name="then"/>'s.</summary>
+    private sealed class EarlyReadings(TimeProvider then, DateTimeOffset early, int count) : TimeProvider
+    {
+        private int _readings;
+
+        public override DateTimeOffset GetUtcNow() => Interlocked.Increment(ref _readings) <= count ? early : then.GetUtcNow();
     }
 
     [Fact]
