@@ -88,24 +88,8 @@ public sealed class CalendarPublishJob(
             // Settled, or held by another job: that job has them.
             return;
         }
-        var wait = waiting.Min(r => r.NextAttemptAt ?? DateTimeOffset.MinValue) - time.GetUtcNow();
-        if (wait > TimeSpan.Zero)
-        {
-            ScheduleRun(sessionId, wait);
-        }
-        else
-        {
-            jobs.Enqueue<CalendarPublishJob>(j => j.RunAsync(sessionId, CancellationToken.None));
-        }
+        jobs.RunAfter<CalendarPublishJob>(j => j.RunAsync(sessionId, CancellationToken.None), waiting.Min(r => r.NextAttemptAt ?? DateTimeOffset.MinValue) - time.GetUtcNow());
     }
-
-    /// <summary>
-    /// Runs the job again once <paramref name="wait"/> has passed, never before: Hangfire stores the time in whole
-    /// seconds (rounded down) and starts a job as soon as that second has come, so one more second keeps the start after
-    /// the rows' time (as <see cref="Validation.ValidationNoticeJob"/> does).
-    /// </summary>
-    private void ScheduleRun(Guid sessionId, TimeSpan wait) =>
-        jobs.Schedule<CalendarPublishJob>(j => j.RunAsync(sessionId, CancellationToken.None), wait + TimeSpan.FromSeconds(1));
 
     private async Task PublishAsync(Guid sessionId, IReadOnlyList<Delivery> claimed, DispatchOptions dispatch, CancellationToken cancellationToken)
     {
@@ -205,7 +189,7 @@ public sealed class CalendarPublishJob(
         {
             await deliveries.ScheduleRetryAsync(delivery, error.Message, now + delay, now);
         }
-        ScheduleRun(sessionId, delay);
+        jobs.RunAfter<CalendarPublishJob>(j => j.RunAsync(sessionId, CancellationToken.None), delay);
     }
 
     private async Task<CalendarEventRequest> RequestAsync(Session session, string? eventId, IReadOnlyList<CalendarAttendee> attendees)

@@ -232,7 +232,11 @@ public sealed class CalendarDispatchTests : IAsyncLifetime
         Assert.Contains("donner pouvoir à un collègue", offer.TextBody, StringComparison.Ordinal);
         Assert.Contains("http://hub.test/convocations/", offer.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain(offer.BodyParts.OfType<TextPart>(), p => p.ContentType.IsMimeType("text", "calendar"));
-        var after = await _app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations");
+        // The sink holds the message before the hub has read the server's answer and recorded it: wait for the record.
+        var after = await Eventually.WaitAsync(
+            () => _app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations"),
+            json => Deliveries(json, "email", "proxy-offer").Single().GetProperty("status").GetString() is not ("pending" or "sending"),
+            TimeSpan.FromSeconds(30), "the proxy offer's delivery to be recorded");
         var answer = after.EnumerateArray().Single().GetProperty("answer");
         Assert.Equal(("absent", "outlook"), (answer.GetProperty("attendance").GetString(), answer.GetProperty("source").GetString()));
         Assert.Equal("sent", Assert.Single(Deliveries(after, "email", "proxy-offer")).GetProperty("status").GetString());
