@@ -177,7 +177,7 @@ public sealed class CalendarDispatchTests : IAsyncLifetime
         using (var scope = host.App.Services.CreateScope())
         {
             var job = ActivatorUtilities.CreateInstance<IntegrationHub.Calendars.CalendarPublishJob>(
-                scope.ServiceProvider, new EarlyReadings(host.Clock, due - TimeSpan.FromMilliseconds(1), earlyReadings));
+                scope.ServiceProvider, new EarlyReadingsClock(host.Clock, due - TimeSpan.FromMilliseconds(1), earlyReadings));
             await job.RunAsync(s.SessionId, CancellationToken.None);
         }
 
@@ -187,14 +187,6 @@ public sealed class CalendarDispatchTests : IAsyncLifetime
             TimeSpan.FromSeconds(15), "both calendar deliveries sent by the job put back");
         Assert.All(Deliveries(sent, "calendar"), d => Assert.Equal(2, d.GetProperty("attempts").GetInt32()));
         Assert.Single(host.Graph.Events);
-    }
-
-    /// <summary>A clock whose first <paramref name="count"/> readings are <paramref name="early"/>, and the later ones <paramref name="then"/>'s.</summary>
-    private sealed class EarlyReadings(TimeProvider then, DateTimeOffset early, int count) : TimeProvider
-    {
-        private int _readings;
-
-        public override DateTimeOffset GetUtcNow() => Interlocked.Increment(ref _readings) <= count ? early : then.GetUtcNow();
     }
 
     [Fact]
