@@ -8,16 +8,14 @@ public sealed class AuthorityStore(HubDatabase database)
     private const string Columns =
         "id AS Id, name AS Name, kind AS Kind, population AS Population, siren AS Siren, department_code AS DepartmentCode, created_at AS CreatedAt";
 
-    public async Task InsertAsync(Authority authority, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
+    public Task InsertAsync(Authority authority, CancellationToken cancellationToken) =>
+        database.ExecuteWriteAsync(
             """
             INSERT INTO authorities (id, name, kind, population, siren, department_code, created_at)
             VALUES (@Id, @Name, @kind, @Population, @Siren, @DepartmentCode, @CreatedAt)
             """,
-            new { authority.Id, authority.Name, kind = AuthorityValidation.KindName(authority.Kind), authority.Population, authority.Siren, authority.DepartmentCode, authority.CreatedAt });
-    }
+            new { authority.Id, authority.Name, kind = AuthorityValidation.KindName(authority.Kind), authority.Population, authority.Siren, authority.DepartmentCode, authority.CreatedAt },
+            cancellationToken);
 
     public async Task<bool> SirenExistsAsync(string siren, CancellationToken cancellationToken)
     {

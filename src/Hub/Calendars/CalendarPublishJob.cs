@@ -36,24 +36,63 @@ public sealed class CalendarPublishJob(
     public async Task RunAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         var dispatch = options.Value.Dispatch;
-        var claimed = new List<Delivery>();
-        var pending = await PendingAsync(sessionId);
-        foreach (var row in pending)
+        var claimed = await ClaimAsync(sessionId, time.GetUtcNow(), dispatch.ClaimTimeout, cancellationToken);
+        if (claimed.Count > 0)
         {
-            if (await deliveries.TryClaimAsync(row.Id, time.GetUtcNow(), dispatch.ClaimTimeout, cancellationToken))
-            {
-                claimed.Add((await deliveries.GetAsync(row.Id, CancellationToken.None))!);
-            }
+            await PublishAsync(sessionId, claimed, dispatch, cancellationToken);
         }
-        if (claimed.Count == 0)
-        {
-            // Hangfire keeps schedule times in whole seconds: a retry may start before the rows are due. Put it back.
-            if (pending.Where(r => r.NextAttemptAt is not null).Min(r => r.NextAttemptAt) is { } due && due > time.GetUtcNow())
+        await PutBackForWaitingRowsAsync(sessionId, [.. claimed.Select(d => d.Id)]);
+    }
+
+    /// <summary>
+    /// Claims every calendar row of the session that is due (or held by a worker stopped longer than
+    /// <paramref name="claimTimeout"/>), in one statement and at one instant, with the conditions of
+    /// <see cref="DeliveryStore.TryClaimAsync"/>. Claimed row by row, two jobs of the same session (a dispatch enqueues
+    /// one per batch holding a calendar row) could each take one row and publish without the other's attempt being
+    /// counted (seen in a loop of the throttling test), and a job reading the clock once per row could take the second
+    /// row and not the first.
+    /// </summary>
+    private async Task<IReadOnlyList<Delivery>> ClaimAsync(Guid sessionId, DateTimeOffset now, TimeSpan claimTimeout, CancellationToken cancellationToken)
+    {
+        var (output, returning) = database.Provider == DatabaseProvider.SqlServer ? ("OUTPUT inserted.id", "") : ("", "RETURNING id");
+        var ids = await database.InTransactionAsync(async (connection, transaction) => (await connection.QueryAsync<Guid>(
+            $"""
+            UPDATE deliveries SET status = @sending, claimed_at = @now, attempts = attempts + 1, updated_at = @now
+            {output}
+            WHERE session_id = @sessionId AND channel = @calendar AND (
+                (status = @pending AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
+                OR (status = @sending AND claimed_at < @staleBefore))
+            {returning}
+            """,
+            new
             {
-                jobs.Schedule<CalendarPublishJob>(j => j.RunAsync(sessionId, CancellationToken.None), due - time.GetUtcNow());
-            }
+                sessionId, now, staleBefore = now - claimTimeout, calendar = ChannelNames.Calendar,
+                sending = DeliveryStatus.Sending, pending = DeliveryStatus.Pending,
+            }, transaction)).AsList(), cancellationToken);
+        return ids.Count == 0 ? [] : [.. (await deliveries.GetManyAsync(ids, CancellationToken.None)).OrderBy(d => d.CreatedAt)];
+    }
+
+    /// <summary>
+    /// Pending rows this run did not claim have no job but this one when it started before them: Hangfire keeps a
+    /// schedule's time in whole seconds and may start a retry up to a second before its rows are due, and the clock may
+    /// pass their time between the claim and now. The job puts itself back for the time that remains (at once if none
+    /// does) rather than leave them to <see cref="DeliverySweeper"/>, which only takes rows overdue by a whole sweep
+    /// interval: the throttling test that failed once in CI had both rows pending, attempts 1, for 30 s. Rows this run
+    /// claimed and scheduled again after a failure already have their retry.
+    /// </summary>
+    private async Task PutBackForWaitingRowsAsync(Guid sessionId, HashSet<Guid> claimed)
+    {
+        var waiting = (await PendingAsync(sessionId)).Where(r => !claimed.Contains(r.Id)).ToList();
+        if (waiting.Count == 0)
+        {
+            // Settled, or held by another job: that job has them.
             return;
         }
+        jobs.RunAfter<CalendarPublishJob>(j => j.RunAsync(sessionId, CancellationToken.None), waiting.Min(r => r.NextAttemptAt ?? DateTimeOffset.MinValue) - time.GetUtcNow());
+    }
+
+    private async Task PublishAsync(Guid sessionId, IReadOnlyList<Delivery> claimed, DispatchOptions dispatch, CancellationToken cancellationToken)
+    {
         try
         {
             var session = await sessions.GetAsync(sessionId, CancellationToken.None)
@@ -133,7 +172,7 @@ public sealed class CalendarPublishJob(
         logger.LogInformation("Calendar event {EventId} of session {SessionId} republished with its current attendees", receipt.ProviderMessageId, sessionId);
     }
 
-    private async Task RetryOrFailAsync(Guid sessionId, List<Delivery> claimed, Exception error, DispatchOptions dispatch)
+    private async Task RetryOrFailAsync(Guid sessionId, IReadOnlyList<Delivery> claimed, Exception error, DispatchOptions dispatch)
     {
         var now = time.GetUtcNow();
         var attempt = claimed.Max(d => d.Attempts);
@@ -150,7 +189,7 @@ public sealed class CalendarPublishJob(
         {
             await deliveries.ScheduleRetryAsync(delivery, error.Message, now + delay, now);
         }
-        jobs.Schedule<CalendarPublishJob>(j => j.RunAsync(sessionId, CancellationToken.None), delay);
+        jobs.RunAfter<CalendarPublishJob>(j => j.RunAsync(sessionId, CancellationToken.None), delay);
     }
 
     private async Task<CalendarEventRequest> RequestAsync(Session session, string? eventId, IReadOnlyList<CalendarAttendee> attendees)

@@ -114,9 +114,8 @@ public sealed class CalendarSubscriptions(
             try
             {
                 var granted = (await feed.RenewAsync(row.ProviderSubscriptionId, now + feed.MaxSubscriptionLifetime - ClockMargin, cancellationToken)).ToUniversalTime();
-                await using var connection = await database.OpenAsync(cancellationToken);
-                await connection.ExecuteAsync(
-                    "UPDATE calendar_subscriptions SET expires_at = @granted, renewed_at = @now WHERE id = @Id", new { granted, now, row.Id });
+                await database.ExecuteWriteAsync(
+                    "UPDATE calendar_subscriptions SET expires_at = @granted, renewed_at = @now WHERE id = @Id", new { granted, now, row.Id }, cancellationToken);
                 logger.LogInformation("Calendar subscription {SubscriptionId} of authority {AuthorityId} renewed until {ExpiresAt}", row.ProviderSubscriptionId, row.AuthorityId, granted);
             }
             catch (PermanentDeliveryException ex)
@@ -252,11 +251,8 @@ public sealed class CalendarSubscriptions(
         logger.LogInformation("Calendar subscription {SubscriptionId} of authority {AuthorityId} created until {ExpiresAt}", subscription.Id, authorityId, subscription.ExpiresAt);
     }
 
-    private async Task DeleteAsync(Guid id)
-    {
-        await using var connection = await database.OpenAsync(CancellationToken.None);
-        await connection.ExecuteAsync("DELETE FROM calendar_subscriptions WHERE id = @id", new { id });
-    }
+    private Task<int> DeleteAsync(Guid id) =>
+        database.ExecuteWriteAsync("DELETE FROM calendar_subscriptions WHERE id = @id", new { id }, CancellationToken.None);
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

@@ -67,9 +67,6 @@ public sealed class ConnectorStore(HubDatabase database)
         }, cancellationToken);
     }
 
-    public async Task<bool> DeleteAsync(Guid authorityId, string name, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync("DELETE FROM connectors WHERE authority_id = @authorityId AND name = @name", new { authorityId, name }) > 0;
-    }
+    public async Task<bool> DeleteAsync(Guid authorityId, string name, CancellationToken cancellationToken) =>
+        await database.ExecuteWriteAsync("DELETE FROM connectors WHERE authority_id = @authorityId AND name = @name", new { authorityId, name }, cancellationToken) > 0;
 }

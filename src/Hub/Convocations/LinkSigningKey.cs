@@ -46,9 +46,9 @@ public sealed class LinkSigningKey
         {
             try
             {
-                await connection.ExecuteAsync(
+                await _database.ExecuteWriteAsync(
                     "INSERT INTO signing_keys (name, protected_key, created_at) VALUES (@Name, @key, @now)",
-                    new { Name, key = _protector.Protect(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))), now = _time.GetUtcNow() });
+                    new { Name, key = _protector.Protect(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))), now = _time.GetUtcNow() }, cancellationToken);
             }
             catch (DbException)
             {

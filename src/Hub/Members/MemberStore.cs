@@ -85,10 +85,8 @@ public sealed class MemberStore(HubDatabase database)
         public Guid AuthorityId { get; set; }
     }
 
-    public async Task FlagMobileAsync(Guid memberId, string problem, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
-            "UPDATE members SET mobile_problem = @problem, updated_at = @now WHERE id = @memberId", new { memberId, problem, now });
-    }
+    /// <remarks>Written during a dispatch (a refused number): through the writer turn, not in autocommit.</remarks>
+    public Task FlagMobileAsync(Guid memberId, string problem, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.ExecuteWriteAsync(
+            "UPDATE members SET mobile_problem = @problem, updated_at = @now WHERE id = @memberId", new { memberId, problem, now }, cancellationToken);
 }

@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -183,6 +184,16 @@ public sealed class HubDatabase : IDisposable
     /// <inheritdoc cref="InBulkTransactionAsync{T}"/>
     public Task InBulkTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
         InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, bulk: true, cancellationToken);
+
+    /// <summary>
+    /// One write statement in a transaction of its own, through <see cref="InTransactionAsync{T}"/> so that on SQLite it
+    /// takes this process's writer turn: written in autocommit, it would meet a long dispatch's write transactions at
+    /// SQLite's <c>busy_timeout</c> (5 s) and fail after it. Returns the number of rows the statement changed.
+    /// </summary>
+    public Task<int> ExecuteWriteAsync(string sql, object? parameters, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(
+            (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)),
+            cancellationToken);
 
     /// <summary>
     /// "<paramref name="column"/> is one of the list <c>@<paramref name="parameter"/></c>": Dapper expands a list into

@@ -39,10 +39,9 @@ public sealed class ApiKeyStore(HubDatabase database, TimeProvider time)
     {
         key ??= NewKey();
         var record = new ApiKeyRecord { Id = Guid.CreateVersion7(), AuthorityId = authorityId, Name = name, Role = role, CreatedAt = time.GetUtcNow() };
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
+        await database.ExecuteWriteAsync(
             "INSERT INTO api_keys (id, authority_id, name, role, key_hash, created_at) VALUES (@Id, @AuthorityId, @Name, @Role, @hash, @CreatedAt)",
-            new { record.Id, record.AuthorityId, record.Name, record.Role, hash = Hash(key), record.CreatedAt });
+            new { record.Id, record.AuthorityId, record.Name, record.Role, hash = Hash(key), record.CreatedAt }, cancellationToken);
         return (record, key);
     }
 
@@ -80,11 +79,8 @@ public sealed class ApiKeyStore(HubDatabase database, TimeProvider time)
             new { id });
     }
 
-    public async Task RevokeAsync(Guid id, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("UPDATE api_keys SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { id, now = time.GetUtcNow() });
-    }
+    public Task RevokeAsync(Guid id, CancellationToken cancellationToken) =>
+        database.ExecuteWriteAsync("UPDATE api_keys SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { id, now = time.GetUtcNow() }, cancellationToken);
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -26,6 +26,7 @@ public sealed class ValidationNoticeJob(
         var now = time.GetUtcNow();
         if (await store.TryClaimNoticeAsync(noticeId, now, now + settings.NoticeLease, cancellationToken) is not { } notice)
         {
+            await PutBackIfNotYetDueAsync(noticeId);
             return;
         }
         var notifier = notifiers.FirstOrDefault(n => n.Channel == notice.Channel);
@@ -67,13 +68,26 @@ public sealed class ValidationNoticeJob(
             }
             var delay = delays[notice.Attempts - 1];
             await store.SettleNoticeAsync(notice, ValidationNoticeStatus.Pending, ex.Message, failedAt + delay, failedAt, cancellationToken);
-            // Hangfire's SQL storages keep a schedule in whole seconds and may start it up to a second early, before the
-            // row is due (the claim would then do nothing): one more second keeps the job after the row's time.
-            jobs.Schedule<ValidationNoticeJob>(j => j.RunAsync(notice.Id, CancellationToken.None), delay + TimeSpan.FromSeconds(1));
+            jobs.RunAfter<ValidationNoticeJob>(j => j.RunAsync(notice.Id, CancellationToken.None), delay);
             logger.LogWarning(ex, "Validation notice {NoticeId} ({Kind}, {Channel}) failed, attempt {Attempts}; retrying in {Delay}", notice.Id, notice.Kind, notice.Channel, notice.Attempts, delay);
             return;
         }
         await store.SettleNoticeAsync(notice, ValidationNoticeStatus.Sent, null, now, time.GetUtcNow(), cancellationToken);
+    }
+
+    /// <summary>
+    /// A job that could not claim a notice still pending started before its time (Hangfire's whole seconds, another
+    /// node's clock a little behind, the clock passing the due instant during the claim) or while another attempt holds
+    /// its lease: it puts itself back for the time that remains (at once if none does), rather than leave the notice to
+    /// the sweep of <see cref="ValidationDeadlineJob"/> (<c>Hub:Validation:SweepInterval</c>).
+    /// </summary>
+    private async Task PutBackIfNotYetDueAsync(Guid noticeId)
+    {
+        if (await store.GetNoticeAsync(noticeId, CancellationToken.None) is not { Status: ValidationNoticeStatus.Pending } notice)
+        {
+            return;
+        }
+        jobs.RunAfter<ValidationNoticeJob>(j => j.RunAsync(noticeId, CancellationToken.None), notice.NextAttemptAt - time.GetUtcNow());
     }
 }
 

@@ -59,37 +59,29 @@ public sealed class ValidationStore(HubDatabase database)
 
     // Templates
 
-    public async Task InsertTemplateAsync(ValidationTemplate template, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
+    public Task InsertTemplateAsync(ValidationTemplate template, CancellationToken cancellationToken) =>
+        database.ExecuteWriteAsync(
             """
             INSERT INTO validation_templates (id, authority_id, name, steps, created_at, created_by, updated_at)
             VALUES (@Id, @AuthorityId, @Name, @steps, @CreatedAt, @CreatedBy, @UpdatedAt)
             """,
-            new { template.Id, template.AuthorityId, template.Name, steps = JsonSerializer.Serialize(template.Steps, StepsJson), template.CreatedAt, template.CreatedBy, template.UpdatedAt });
-    }
+            new { template.Id, template.AuthorityId, template.Name, steps = JsonSerializer.Serialize(template.Steps, StepsJson), template.CreatedAt, template.CreatedBy, template.UpdatedAt },
+            cancellationToken);
 
-    public async Task<bool> UpdateTemplateAsync(ValidationTemplate template, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(
+    public async Task<bool> UpdateTemplateAsync(ValidationTemplate template, CancellationToken cancellationToken) =>
+        await database.ExecuteWriteAsync(
             "UPDATE validation_templates SET name = @Name, steps = @steps, updated_at = @UpdatedAt WHERE id = @Id AND deleted_at IS NULL",
-            new { template.Id, template.Name, steps = JsonSerializer.Serialize(template.Steps, StepsJson), template.UpdatedAt }) == 1;
-    }
+            new { template.Id, template.Name, steps = JsonSerializer.Serialize(template.Steps, StepsJson), template.UpdatedAt }, cancellationToken) == 1;
 
     /// <summary>Hides a template unless a pending circuit uses it (the check and the change are one statement).</summary>
-    public async Task<bool> TryDeleteTemplateAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(
+    public async Task<bool> TryDeleteTemplateAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.ExecuteWriteAsync(
             """
             UPDATE validation_templates SET deleted_at = @now, updated_at = @now
             WHERE id = @id AND deleted_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM validation_circuits WHERE template_id = @id AND state = @pending)
             """,
-            new { id, now, pending = CircuitStates.Pending }) == 1;
-    }
+            new { id, now, pending = CircuitStates.Pending }, cancellationToken) == 1;
 
     public async Task<ValidationTemplate?> GetTemplateAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -293,26 +285,33 @@ public sealed class ValidationStore(HubDatabase database)
     /// Claims a due notice for one attempt: the attempt is counted and the row leased until <paramref name="leaseUntil"/>,
     /// so a second job (or sweep) for the same notice does nothing, and a node that dies mid-post leaves it due again.
     /// </summary>
-    public async Task<ValidationNoticeRow?> TryClaimNoticeAsync(Guid id, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    public Task<ValidationNoticeRow?> TryClaimNoticeAsync(Guid id, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var claimed = await connection.ExecuteAsync(
+                """
+                UPDATE validation_notices SET attempts = attempts + 1, next_attempt_at = @leaseUntil, updated_at = @now
+                WHERE id = @id AND status = @pending AND next_attempt_at <= @now
+                """,
+                new { id, now, leaseUntil, pending = ValidationNoticeStatus.Pending }, transaction);
+            return claimed == 1 ? await GetNoticeAsync(connection, transaction, id) : null;
+        }, cancellationToken);
+
+    /// <summary>The notice as stored now (null when it does not exist).</summary>
+    public async Task<ValidationNoticeRow?> GetNoticeAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var claimed = await connection.ExecuteAsync(
-            """
-            UPDATE validation_notices SET attempts = attempts + 1, next_attempt_at = @leaseUntil, updated_at = @now
-            WHERE id = @id AND status = @pending AND next_attempt_at <= @now
-            """,
-            new { id, now, leaseUntil, pending = ValidationNoticeStatus.Pending });
-        return claimed == 1
-            ? await connection.QuerySingleAsync<ValidationNoticeRow>($"SELECT {NoticeColumns} FROM validation_notices WHERE id = @id", new { id })
-            : null;
+        return await GetNoticeAsync(connection, null, id);
     }
+
+    private static Task<ValidationNoticeRow?> GetNoticeAsync(DbConnection connection, DbTransaction? transaction, Guid id) =>
+        connection.QuerySingleOrDefaultAsync<ValidationNoticeRow>($"SELECT {NoticeColumns} FROM validation_notices WHERE id = @id", new { id }, transaction);
 
     /// <summary>Settles a claimed attempt (only if the lease is still this attempt's).</summary>
     public async Task SettleNoticeAsync(
         ValidationNoticeRow notice, string status, string? error, DateTimeOffset nextAttemptAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
+        await database.ExecuteWriteAsync(
             """
             UPDATE validation_notices SET status = @status, last_error = COALESCE(@error, last_error), next_attempt_at = @nextAttemptAt,
                 sent_at = @sentAt, updated_at = @now
@@ -322,7 +321,8 @@ public sealed class ValidationStore(HubDatabase database)
             {
                 notice.Id, notice.Attempts, status, error, nextAttemptAt, now, pending = ValidationNoticeStatus.Pending,
                 sentAt = status == ValidationNoticeStatus.Sent ? now : (DateTimeOffset?)null,
-            });
+            },
+            cancellationToken);
     }
 
     /// <summary>Pending notices due now whose attempt is not running (a lost job, a retry, a node stopped mid-post).</summary>

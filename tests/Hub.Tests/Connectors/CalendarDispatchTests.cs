@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using IntegrationHub.Tests.Infrastructure;
+using IntegrationHub.TestSupport;
 using IntegrationHub.TestSupport.Graph;
 using IntegrationHub.TestSupport.Smtp;
 using Microsoft.Extensions.DependencyInjection;
@@ -141,6 +142,53 @@ public sealed class CalendarDispatchTests : IAsyncLifetime
         Assert.All(Deliveries(convocations, "calendar"), d => Assert.Equal(2, d.GetProperty("attempts").GetInt32()));
     }
 
+    /// <param name="earlyReadings">
+    /// How many of the job's first clock readings come before the rows' time: 1, the due instant passes between the first
+    /// row's claim and the second's (the old code took one row and stranded the other); 2, between the claims and the
+    /// check "not yet due?" (the old code returned without putting itself back: both rows pending, attempts 1, as in CI).
+    /// </param>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task RetryStartingJustBeforeItsRowsAreDue_PutsItselfBack_NoRowWaitsForTheSweeper(int earlyReadings)
+    {
+        // A host of its own: the outbox's retry comes in 10 minutes and the sweeper every hour, so neither can rescue a
+        // row during the test; only the job that finds its rows not yet due can.
+        await using var host = await CalendarTestHost.StartAsync(extra: new Dictionary<string, string?>
+        {
+            ["Hub:Dispatch:RetryDelays:0"] = "00:10:00",
+            ["Hub:Dispatch:SweepInterval"] = "01:00:00",
+        });
+        var s = await host.ScenarioWithCalendarAsync(members: 2);
+        host.Graph.FailNext(5, retryAfterSeconds: 0);
+        await host.App.Admin.PostOkAsync($"/api/sessions/{s.SessionId}/send", new { }, 202);
+        await Eventually.WaitAsync(
+            () => host.App.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations"),
+            json => Deliveries(json, "calendar").Count(d => d.GetProperty("status").GetString() == "pending" && d.GetProperty("attempts").GetInt32() == 1) == 2,
+            TimeSpan.FromSeconds(30), "the first attempt to fail");
+        var store = host.App.Services.GetRequiredService<IntegrationHub.Dispatch.DeliveryStore>();
+        var convocations = await host.App.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations");
+        var due = (await Task.WhenAll(Deliveries(convocations, "calendar").Select(d => store.GetAsync(d.GetProperty("deliveryId").GetGuid(), CancellationToken.None))))
+            .Min(d => d!.NextAttemptAt!.Value);
+        host.Clock.JumpTo(due + TimeSpan.FromMilliseconds(100));
+
+        // The retry started just before its rows' time (Hangfire keeps whole seconds): its first looks at the clock are a
+        // millisecond early, the later ones on time, as when the due instant passes while the job runs.
+        using (var scope = host.App.Services.CreateScope())
+        {
+            var job = ActivatorUtilities.CreateInstance<IntegrationHub.Calendars.CalendarPublishJob>(
+                scope.ServiceProvider, new EarlyReadingsClock(host.Clock, due - TimeSpan.FromMilliseconds(1), earlyReadings));
+            await job.RunAsync(s.SessionId, CancellationToken.None);
+        }
+
+        var sent = await Eventually.WaitAsync(
+            () => host.App.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations"),
+            json => Deliveries(json, "calendar").All(d => d.GetProperty("status").GetString() == "sent"),
+            TimeSpan.FromSeconds(15), "both calendar deliveries sent by the job put back");
+        Assert.All(Deliveries(sent, "calendar"), d => Assert.Equal(2, d.GetProperty("attempts").GetInt32()));
+        Assert.Single(host.Graph.Events);
+    }
+
     [Fact]
     public async Task SessionChanged_PatchesTheSameEvent()
     {
@@ -176,7 +224,11 @@ public sealed class CalendarDispatchTests : IAsyncLifetime
         Assert.Contains("donner pouvoir à un collègue", offer.TextBody, StringComparison.Ordinal);
         Assert.Contains("http://hub.test/convocations/", offer.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain(offer.BodyParts.OfType<TextPart>(), p => p.ContentType.IsMimeType("text", "calendar"));
-        var after = await _app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations");
+        // The sink holds the message before the hub has read the server's answer and recorded it: wait for the record.
+        var after = await Eventually.WaitAsync(
+            () => _app.Admin.GetOkAsync($"/api/sessions/{s.SessionId}/convocations"),
+            json => Deliveries(json, "email", "proxy-offer").Single().GetProperty("status").GetString() is not ("pending" or "sending"),
+            TimeSpan.FromSeconds(30), "the proxy offer's delivery to be recorded");
         var answer = after.EnumerateArray().Single().GetProperty("answer");
         Assert.Equal(("absent", "outlook"), (answer.GetProperty("attendance").GetString(), answer.GetProperty("source").GetString()));
         Assert.Equal("sent", Assert.Single(Deliveries(after, "email", "proxy-offer")).GetProperty("status").GetString());

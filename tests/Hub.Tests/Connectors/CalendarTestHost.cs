@@ -33,17 +33,24 @@ internal sealed class CalendarTestHost : IAsyncDisposable
 
     public ShiftedTimeProvider Clock => (ShiftedTimeProvider)App.Services.GetRequiredService<TimeProvider>();
 
-    public static async Task<CalendarTestHost> StartAsync(TestDatabase database = TestDatabase.Sqlite)
+    /// <param name="database">The hub's database.</param>
+    /// <param name="extra">More hub settings (they win over these).</param>
+    public static async Task<CalendarTestHost> StartAsync(TestDatabase database = TestDatabase.Sqlite, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var smtp = new SmtpSinkServer();
         var graph = await GraphStandIn.StartAsync(GraphStandIn.DefaultToken, Mailbox);
-        var app = await HubApp.StartAsync(database, extra: new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Hub:Connectors:Email:Host"] = smtp.Host,
             ["Hub:Connectors:Email:Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
             ["Hub:Connectors:Email:Security"] = "None",
             ["Hub:Connectors:Email:FromAddress"] = "convocations@mairie-saint-clair.fr",
-        });
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        var app = await HubApp.StartAsync(database, extra: settings);
         graph.NotificationClient = app.CreateClient(null);
         graph.Clock = app.Services.GetRequiredService<TimeProvider>();
         return new CalendarTestHost(smtp, graph, app);

@@ -32,7 +32,8 @@ public sealed class DatabaseLossTests(ITestOutputHelper output) : FaultTestBase(
         var s = await FaultScenario.CreateAsync(hub.Admin, Members);
         var databaseName = new NpgsqlConnectionStringBuilder(options.ConnectionString).Database!;
 
-        // Hold the ledger so the send's transaction stops half-way (convocations and deliveries written, not committed).
+        // Hold the ledger so the send's transaction stops half-way (the session marked sent and its version written, not
+        // committed): its first ledger entry waits on this lock.
         await using var blocker = new NpgsqlConnection(options.ConnectionString);
         await blocker.OpenAsync();
         await using var hold = await blocker.BeginTransactionAsync();
@@ -41,9 +42,15 @@ public sealed class DatabaseLossTests(ITestOutputHelper output) : FaultTestBase(
         var send = hub.Admin.PostAsJsonAsync(new Uri($"/api/sessions/{s.SessionId}/send", UriKind.Relative), new { });
         await using var admin = new NpgsqlConnection(PostgresServer.Instance.AdminConnectionString);
         await admin.OpenAsync();
+        // The send's own backend, blocked by this lock on its ledger insert. Not "any backend waiting on a lock": Hangfire's
+        // PostgreSQL storage takes table locks of its own (its distributed locks), and one of those waits would let the cut
+        // fall before the send had written anything, proving less than this test says.
         await Eventually.WaitAsync(
             () => admin.ExecuteScalarAsync<int>(
-                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = @databaseName AND wait_event_type = 'Lock' AND pid <> @blocker",
+                """
+                SELECT COUNT(*) FROM pg_stat_activity
+                WHERE datname = @databaseName AND @blocker = ANY(pg_blocking_pids(pid)) AND query LIKE '%INSERT INTO ledger_entries%'
+                """,
                 new { databaseName, blocker = blocker.ProcessID }),
             n => n > 0, TimeSpan.FromSeconds(20), "the send to wait on the ledger, half-way through its transaction");
 
@@ -81,10 +88,20 @@ public sealed class DatabaseLossTests(ITestOutputHelper output) : FaultTestBase(
         Assert.Equal("draft", (await session.ReadJsonAsync()).GetProperty("status").GetString());
         await s.AssertLedgerIntactAsync(db);
 
-        // The same send now succeeds, once per member.
-        await s.SendAsync(hub.Admin);
+        // The same send now succeeds, once per member. The hub's pool may still hold a connection the cut killed (Npgsql
+        // does not clear its pool on 57P01, npgsql/npgsql#5073): a request that draws it gets the same 503 « Réessayez dans
+        // un instant », with nothing written, so the test does what the answer says. Duplicates would show below.
+        var resent = await Eventually.WaitAsync(
+            async () =>
+            {
+                using var attempt = await hub.Admin.PostAsJsonAsync(new Uri($"/api/sessions/{s.SessionId}/send", UriKind.Relative), new { });
+                return ((int)attempt.StatusCode, await attempt.Content.ReadAsStringAsync());
+            },
+            r => r.Item1 != 503, TimeSpan.FromSeconds(20), "the send to be answered otherwise than 503 once the database is back");
+        Assert.True(resent.Item1 == 202, $"{resent.Item1}: {resent.Item2}");
         await s.WaitAllSentAsync(hub.Admin, TimeSpan.FromSeconds(30));
         var perRecipient = s.CountPerRecipient(await Smtp.WaitForMessagesAsync(Members, TimeSpan.FromSeconds(5)));
+        Assert.Equal(Members, perRecipient.Count);
         Assert.All(perRecipient, p => Assert.Equal(1, p.Value));
         await s.AssertLedgerIntactAsync(db);
     }

@@ -39,7 +39,6 @@ public sealed class LedgerAnchoring(
         CheckToken(token.Der, digest, tsa.CertificateChain);
 
         var anchor = new LedgerAnchor(authorityId, head.Seq, head.Hash, token.Der.ToArray(), tsa.DisplayName, tsa.IsQualified, token.GeneratedAt, time.GetUtcNow());
-        await using var connection = await database.OpenAsync(cancellationToken);
         // Two nodes may stamp the same head at once: the first token stored wins, the other is dropped.
         var insert = database.Provider == DatabaseProvider.SqlServer
             ? """
@@ -52,7 +51,8 @@ public sealed class LedgerAnchoring(
               VALUES (@AuthorityId, @Seq, @HeadHash, @Token, @TsaName, @Qualified, @GeneratedAt, @RecordedAt)
               ON CONFLICT (authority_id, seq) DO NOTHING
               """;
-        var stored = await connection.ExecuteAsync(new CommandDefinition(insert, anchor, cancellationToken: cancellationToken));
+        // Through the writer turn: anchoring runs while other dispatches write (autocommit would wait on busy_timeout).
+        var stored = await database.ExecuteWriteAsync(insert, anchor, cancellationToken);
         if (stored == 0)
         {
             return null;

@@ -128,68 +128,67 @@ public sealed class ApproverCodes(
     {
         address = Normalize(address);
         code = new string(code.Where(char.IsAsciiDigit).ToArray());
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var failures = await connection.QuerySingleAsync<Counts>(
-            "SELECT COALESCE(SUM(CASE WHEN address = @address THEN attempts ELSE 0 END), 0) AS ForAddress, COALESCE(SUM(attempts), 0) AS ForStep FROM approver_codes WHERE step_id = @stepId",
-            new { stepId, address });
-        if (failures.ForStep >= MaxFailuresPerStep || failures.ForAddress >= MaxFailuresPerAddress)
+        // One transaction: on SQLite it takes the process's writer turn (HubDatabase), so a check during a long dispatch
+        // waits its turn instead of failing after SQLite's busy_timeout; and a proven try is given back with its count.
+        return await database.InTransactionAsync<CodeCheck>(async (connection, transaction) =>
         {
-            return new CodeCheck.Locked(ForEveryone: failures.ForAddress < MaxFailuresPerAddress);
-        }
-        var latest = await connection.QueryFirstOrDefaultAsync<CodeRow>(
-            $"SELECT {Columns} FROM approver_codes WHERE step_id = @stepId AND address = @address ORDER BY created_at DESC", new { stepId, address });
-        var now = time.GetUtcNow();
-        if (latest is null || latest.UsedAt is not null || latest.ExpiresAt <= now)
-        {
-            return new CodeCheck.Unusable();
-        }
-        var counted = await connection.ExecuteAsync(
-            """
-            UPDATE approver_codes SET attempts = attempts + 1
-            WHERE id = @Id AND attempts < @MaxAttempts AND used_at IS NULL
-              AND (SELECT COALESCE(SUM(attempts), 0) FROM approver_codes WHERE step_id = @stepId AND address = @address) < @MaxFailuresPerAddress
-              AND (SELECT COALESCE(SUM(attempts), 0) FROM approver_codes WHERE step_id = @stepId) < @MaxFailuresPerStep
-            """,
-            new { latest.Id, MaxAttempts, stepId, address, MaxFailuresPerAddress, MaxFailuresPerStep });
-        if (counted == 0)
-        {
-            return new CodeCheck.Unusable();
-        }
-        var expected = Encoding.ASCII.GetBytes(latest.CodeHash);
-        var actual = Encoding.ASCII.GetBytes(Hash(stepId, address, code));
-        if (!CryptographicOperations.FixedTimeEquals(expected, actual))
-        {
-            return failures.ForAddress + 1 >= MaxFailuresPerAddress || failures.ForStep + 1 >= MaxFailuresPerStep
-                ? new CodeCheck.Locked(ForEveryone: failures.ForAddress + 1 < MaxFailuresPerAddress)
-                : new CodeCheck.Wrong(MaxAttempts - latest.Attempts - 1);
-        }
-        // Only wrong codes count towards the step's limits.
-        await connection.ExecuteAsync("UPDATE approver_codes SET attempts = attempts - 1 WHERE id = @Id", new { latest.Id });
-        return new CodeCheck.Proven(latest.Id);
+            var failures = await connection.QuerySingleAsync<Counts>(
+                "SELECT COALESCE(SUM(CASE WHEN address = @address THEN attempts ELSE 0 END), 0) AS ForAddress, COALESCE(SUM(attempts), 0) AS ForStep FROM approver_codes WHERE step_id = @stepId",
+                new { stepId, address }, transaction);
+            if (failures.ForStep >= MaxFailuresPerStep || failures.ForAddress >= MaxFailuresPerAddress)
+            {
+                return new CodeCheck.Locked(ForEveryone: failures.ForAddress < MaxFailuresPerAddress);
+            }
+            var latest = await connection.QueryFirstOrDefaultAsync<CodeRow>(
+                $"SELECT {Columns} FROM approver_codes WHERE step_id = @stepId AND address = @address ORDER BY created_at DESC", new { stepId, address }, transaction);
+            var now = time.GetUtcNow();
+            if (latest is null || latest.UsedAt is not null || latest.ExpiresAt <= now)
+            {
+                return new CodeCheck.Unusable();
+            }
+            var counted = await connection.ExecuteAsync(
+                """
+                UPDATE approver_codes SET attempts = attempts + 1
+                WHERE id = @Id AND attempts < @MaxAttempts AND used_at IS NULL
+                  AND (SELECT COALESCE(SUM(attempts), 0) FROM approver_codes WHERE step_id = @stepId AND address = @address) < @MaxFailuresPerAddress
+                  AND (SELECT COALESCE(SUM(attempts), 0) FROM approver_codes WHERE step_id = @stepId) < @MaxFailuresPerStep
+                """,
+                new { latest.Id, MaxAttempts, stepId, address, MaxFailuresPerAddress, MaxFailuresPerStep }, transaction);
+            if (counted == 0)
+            {
+                return new CodeCheck.Unusable();
+            }
+            var expected = Encoding.ASCII.GetBytes(latest.CodeHash);
+            var actual = Encoding.ASCII.GetBytes(Hash(stepId, address, code));
+            if (!CryptographicOperations.FixedTimeEquals(expected, actual))
+            {
+                return failures.ForAddress + 1 >= MaxFailuresPerAddress || failures.ForStep + 1 >= MaxFailuresPerStep
+                    ? new CodeCheck.Locked(ForEveryone: failures.ForAddress + 1 < MaxFailuresPerAddress)
+                    : new CodeCheck.Wrong(MaxAttempts - latest.Attempts - 1);
+            }
+            // Only wrong codes count towards the step's limits.
+            await connection.ExecuteAsync("UPDATE approver_codes SET attempts = attempts - 1 WHERE id = @Id", new { latest.Id }, transaction);
+            return new CodeCheck.Proven(latest.Id);
+        }, cancellationToken);
     }
 
     /// <summary>
     /// Deletes the codes spent or expired more than <see cref="Retention"/> ago, except those with wrong tries while
     /// their step is still open: they hold the step's failure count (at most <see cref="MaxFailuresPerStep"/> rows a step).
     /// </summary>
-    public async Task<int> PurgeAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(
+    public Task<int> PurgeAsync(CancellationToken cancellationToken) =>
+        database.ExecuteWriteAsync(
             """
             DELETE FROM approver_codes
             WHERE (expires_at < @before OR used_at < @before)
               AND (attempts = 0 OR NOT EXISTS (SELECT 1 FROM validation_steps s WHERE s.id = approver_codes.step_id AND s.state = 'pending'))
             """,
-            new { before = time.GetUtcNow() - Retention });
-    }
+            new { before = time.GetUtcNow() - Retention },
+            cancellationToken);
 
     /// <summary>Spends a code once its decision is recorded (or the step turned out closed): it proves nothing twice.</summary>
-    public async Task MarkUsedAsync(Guid codeId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("UPDATE approver_codes SET used_at = @now WHERE id = @codeId AND used_at IS NULL", new { codeId, now = time.GetUtcNow() });
-    }
+    public Task MarkUsedAsync(Guid codeId, CancellationToken cancellationToken) =>
+        database.ExecuteWriteAsync("UPDATE approver_codes SET used_at = @now WHERE id = @codeId AND used_at IS NULL", new { codeId, now = time.GetUtcNow() }, cancellationToken);
 
     private string Hash(Guid stepId, string address, string code)
     {
