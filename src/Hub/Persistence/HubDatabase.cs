@@ -186,7 +186,7 @@ public sealed class HubDatabase : IDisposable
         InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, bulk: true, cancellationToken);
 
     /// <summary>
-    /// One write statement in a transaction of its own, through <see cref="InTransactionAsync{T}"/> so that on SQLite it
+    /// One write statement in a transaction of its own, through <see cref="InTransactionAsync{T}(Func{DbConnection, DbTransaction, Task{T}}, CancellationToken)"/> so that on SQLite it
     /// takes this process's writer turn: written in autocommit, it would meet a long dispatch's write transactions at
     /// SQLite's <c>busy_timeout</c> (5 s) and fail after it. Returns the number of rows the statement changed.
     /// </summary>
