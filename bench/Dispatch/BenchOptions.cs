@@ -2,14 +2,15 @@ using System.Globalization;
 
 namespace IntegrationHub.Bench.Dispatch;
 
-/// <summary>Command-line options: <c>--authorities 200 --members 30 --storage sqlite|postgresql --smtp inprocess|aiosmtpd --workers 4 --hub-only --no-calendar</c>.</summary>
-internal sealed record BenchOptions(int Authorities, int Members, string Storage, string Smtp, int Workers, bool HubOnly, int SetupParallelism, TimeSpan Timeout, bool KeepHubData = false, bool Calendar = true, string? PerfRecord = null, bool PerfSystemWide = false, IReadOnlyList<string>? HubEnvironment = null)
+/// <summary>Command-line options: <c>--authorities 200 --members 30 --storage sqlite|postgresql --smtp inprocess|aiosmtpd --workers 4 --hub-only --no-calendar --warmup-authorities 30</c>.</summary>
+internal sealed record BenchOptions(int Authorities, int Members, string Storage, string Smtp, int Workers, bool HubOnly, int SetupParallelism, TimeSpan Timeout, bool KeepHubData = false, bool Calendar = true, string? PerfRecord = null, bool PerfSystemWide = false, IReadOnlyList<string>? HubEnvironment = null, int WarmupAuthorities = 0)
 {
     public const string Usage =
         "dotnet run -c Release --project bench/Dispatch -- [--authorities 200] [--members 30] [--storage sqlite|postgresql] " +
         "[--smtp inprocess|aiosmtpd] [--workers N (default min(2×CPU, 20), the hub's default)] [--hub-only] [--no-calendar (no Microsoft 365 connector)] [--keep-hub-data (its log, database)] [--timeout-minutes 30] " +
         "[--perf-record FILE (perf record of the hub during the dispatch, JIT frames named)] [--perf-system-wide (the same for the whole machine)] " +
-        "[--hub-env NAME=VALUE (an environment variable for the hub process, repeatable, e.g. DOTNET_ReadyToRun=0)]";
+        "[--hub-env NAME=VALUE (an environment variable for the hub process, repeatable, e.g. DOTNET_ReadyToRun=0)] " +
+        "[--warmup-authorities N (default 0: N more authorities dispatched to the end through the same hub first; the figures are of the dispatch after)]";
 
     public int Messages => Authorities * Members;
 
@@ -36,6 +37,7 @@ internal sealed record BenchOptions(int Authorities, int Members, string Storage
                 "--perf-record" => options with { PerfRecord = Path.GetFullPath(Next()) },
                 "--perf-system-wide" => options with { PerfSystemWide = true },
                 "--hub-env" => options with { HubEnvironment = [.. options.HubEnvironment ?? [], Next()] },
+                "--warmup-authorities" => options with { WarmupAuthorities = NextInt() },
                 "--setup-parallelism" => options with { SetupParallelism = NextInt() },
                 "--timeout-minutes" => options with { Timeout = TimeSpan.FromMinutes(NextInt()) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}"),

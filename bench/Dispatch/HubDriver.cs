@@ -8,8 +8,11 @@ using IntegrationHub.TestSupport.Twilio;
 
 namespace IntegrationHub.Bench.Dispatch;
 
-/// <summary>Builds the authorities through the hub's public API, sends their sessions, and watches the dispatch.</summary>
-internal sealed class HubDriver(HttpClient client, BenchOptions options)
+/// <summary>
+/// Builds the authorities through the hub's public API, sends their sessions, and watches the dispatch. Its authorities
+/// are numbered from <paramref name="firstIndex"/> (the warm-up's follow the measured ones: own addresses and mailboxes).
+/// </summary>
+internal sealed class HubDriver(HttpClient client, BenchOptions options, int firstIndex = 0)
 {
     private static readonly TimeProvider Clock = TimeProvider.System;
     private static int _siren;
@@ -36,7 +39,7 @@ internal sealed class HubDriver(HttpClient client, BenchOptions options)
             await gate.WaitAsync();
             try
             {
-                sessions[index] = await SetupAuthorityAsync(index, smtp, twilio, graph, startsAt, seatsFrom);
+                sessions[index] = await SetupAuthorityAsync(firstIndex + index, smtp, twilio, graph, startsAt, seatsFrom);
             }
             finally
             {
@@ -101,6 +104,22 @@ internal sealed class HubDriver(HttpClient client, BenchOptions options)
         }
 
         return (notSent == 0, lastSentAt, notSent);
+    }
+
+    /// <summary>Waits until the stand-ins hold <paramref name="expected"/> messages, then until the hub records every delivery sent.</summary>
+    public async Task WaitAllSentAsync(Func<int> received, int expected, TimeSpan timeout)
+    {
+        var waited = Stopwatch.StartNew();
+        var confirmed = new HashSet<Guid>();
+        while (received() < expected || !(await CheckSentAsync(confirmed, DateTimeOffset.MinValue)).AllSent)
+        {
+            if (waited.Elapsed > timeout)
+            {
+                throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"Not done within {timeout}: {received()}/{expected} messages at the stand-ins."));
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), Clock);
+        }
     }
 
     /// <summary>Times one <c>GET /api/sessions/{id}/convocations</c>, in milliseconds.</summary>

@@ -108,6 +108,9 @@ internal sealed class HubProcess : IAsyncDisposable
 
     public long PeakRssKb() => ProcessStats.StatusKb(Pid, "VmHWM");
 
+    /// <summary>Resets the peak RSS (<c>VmHWM</c>) to the current RSS: writes 5 to /proc/pid/clear_refs (Linux 4.0+).</summary>
+    public void ResetPeakRss() => File.WriteAllText($"/proc/{Pid.ToString(CultureInfo.InvariantCulture)}/clear_refs", "5");
+
     public long RssKb() => ProcessStats.StatusKb(Pid, "VmRSS");
 
     public async ValueTask DisposeAsync()

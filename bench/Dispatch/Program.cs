@@ -25,11 +25,11 @@ var clock = TimeProvider.System;
 Console.WriteLine(string.Create(inv,
     $"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
 Console.WriteLine(string.Create(inv,
-    $"Run: {options.Authorities} authorities × {options.Members} members = {options.Messages} convocations × {options.Channels} channels (email + SMS{(options.Calendar ? " + calendar: one Graph event per session, every member an attendee" : "")}) = {options.Messages * options.Channels} deliveries; storage {options.Storage}; SMTP stand-in {options.Smtp}; {options.Workers} workers"));
+    $"Run: {options.Authorities} authorities × {options.Members} members = {options.Messages} convocations × {options.Channels} channels (email + SMS{(options.Calendar ? " + calendar: one Graph event per session, every member an attendee" : "")}) = {options.Messages * options.Channels} deliveries; storage {options.Storage}; SMTP stand-in {options.Smtp}; {options.Workers} workers{(options.WarmupAuthorities > 0 ? $"; measured after a warm-up dispatch of {options.WarmupAuthorities} more authorities" : "")}"));
 
 var expected = options.Messages;
 // One organiser mailbox per authority, known to every Graph stand-in (the hub's and the baseline's).
-string[] mailboxes = [.. Enumerable.Range(0, options.Authorities).Select(HubDriver.OrganizerMailbox)];
+string[] mailboxes = [.. Enumerable.Range(0, options.Authorities + options.WarmupAuthorities).Select(HubDriver.OrganizerMailbox)];
 List<BaselineMessage> replay;
 HubFigures hubFigures;
 
@@ -37,11 +37,40 @@ using (var smtp = new SmtpSink(options.Smtp))
 await using (var twilio = await TwilioStandIn.StartAsync())
 await using (var graph = options.Calendar ? await GraphStandIn.StartAsync(null, mailboxes) : null)
 {
-    int Received() => smtp.Count + twilio.MessageRequests + (graph?.EventCount ?? 0);
+    // What the warm-up left at the stand-ins: the measured part counts from there.
+    var warm = (Smtp: 0, Sms: 0, Events: 0, GraphRequests: 0);
+    HashSet<string?> warmEmails = [], warmSms = [];
+    int Smtp() => smtp.Count - warm.Smtp;
+    int Sms() => twilio.MessageRequests - warm.Sms;
+    int Events() => (graph?.EventCount ?? 0) - warm.Events;
+    int Received() => Smtp() + Sms() + Events();
     string? connectionString = options.Storage == "postgresql" ? await PostgresServer.Instance.CreateDatabaseAsync("bench_dispatch") : null;
     await using var hub = await HubProcess.StartAsync(options.Storage, connectionString, options.Workers, options.KeepHubData, perfMap: options.PerfRecord is not null, options.HubEnvironment);
     Console.WriteLine($"Hub: pid {hub.Pid}, {hub.BaseUrl}, data {hub.DataDirectory}");
     using var http = hub.CreateClient();
+    if (options.WarmupAuthorities > 0)
+    {
+        // A warm hub: the same shape of dispatch, through to the end, before the measured one (JIT, pools, caches).
+        var warmClock = Stopwatch.StartNew();
+        var warmOptions = options with { Authorities = options.WarmupAuthorities };
+        var warmDriver = new HubDriver(http, warmOptions, firstIndex: options.Authorities);
+        await warmDriver.SetupAsync(smtp, twilio, graph);
+        var warmDeliveries = await warmDriver.SendAllAsync();
+        await warmDriver.WaitAllSentAsync(Received, warmOptions.Messages * 2 + (graph is null ? 0 : warmOptions.Authorities), options.Timeout);
+        warm = (smtp.Count, twilio.MessageRequests, graph?.EventCount ?? 0, graph?.Requests.Count ?? 0);
+        warmEmails = [.. (await smtp.MessagesAsync()).Select(m => m.MessageId)];
+        warmSms = [.. twilio.Messages.Select(m => m.IdempotencyToken)];
+        if (warmDeliveries != warmOptions.Messages * options.Channels || warm.Smtp != warmOptions.Messages || warmEmails.Count != warm.Smtp
+            || warm.Sms != warmOptions.Messages || warmSms.Count != warm.Sms || (graph is not null && warm.Events != warmOptions.Authorities))
+        {
+            throw new InvalidOperationException(string.Create(inv,
+                $"Warm-up: {warmDeliveries} deliveries planned; SMTP {warm.Smtp} ({warmEmails.Count} distinct), Twilio {warm.Sms} ({warmSms.Count} distinct), Graph events {warm.Events}; expected {warmOptions.Messages} each."));
+        }
+
+        Console.WriteLine(string.Create(inv,
+            $"Warm-up: {warmOptions.Authorities} authorities set up and {warmDeliveries} deliveries sent, each message once, in {warmClock.Elapsed.TotalSeconds:F1} s; hub CPU {hub.CpuSeconds():F1} s since start; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+    }
+
     var driver = new HubDriver(http, options);
 
     var setupClock = Stopwatch.StartNew();
@@ -58,6 +87,7 @@ await using (var graph = options.Calendar ? await GraphStandIn.StartAsync(null, 
     await using var perf = options.PerfRecord is null ? null : await PerfRecorder.StartAsync(options.PerfRecord, hub.Pid, options.PerfSystemWide);
     var cpuBefore = hub.CpuSeconds();
     var rssBefore = hub.RssKb();
+    hub.ResetPeakRss();
     using var stopSampling = new CancellationTokenSource();
     var busySamples = new List<double>();
     var t0 = clock.GetUtcNow();
@@ -103,7 +133,7 @@ await using (var graph = options.Calendar ? await GraphStandIn.StartAsync(null, 
         if (dispatchClock.Elapsed > options.Timeout)
         {
             throw new TimeoutException(string.Create(inv,
-                $"Not done within {options.Timeout}: SMTP {smtp.Count}/{expected}, Twilio {twilio.MessageRequests}/{expected}, Graph events {graph?.EventCount}/{(graph is null ? 0 : driver.Sessions.Count)}.\n{hub.Tail()}"));
+                $"Not done within {options.Timeout}: SMTP {Smtp()}/{expected}, Twilio {Sms()}/{expected}, Graph events {Events()}/{(graph is null ? 0 : driver.Sessions.Count)}.\n{hub.Tail()}"));
         }
 
         if (firstArrival is null && Received() > 0)
@@ -111,7 +141,7 @@ await using (var graph = options.Calendar ? await GraphStandIn.StartAsync(null, 
             firstArrival = dispatchClock.Elapsed;
         }
 
-        if (standInsDone is null && smtp.Count >= expected && twilio.MessageRequests >= expected && (graph is null || graph.EventCount >= driver.Sessions.Count))
+        if (standInsDone is null && Smtp() >= expected && Sms() >= expected && (graph is null || Events() >= driver.Sessions.Count))
         {
             standInsDone = dispatchClock.Elapsed;
         }
@@ -164,16 +194,23 @@ await using (var graph = options.Calendar ? await GraphStandIn.StartAsync(null, 
         await Task.Delay(TimeSpan.FromMilliseconds(20), clock);
     }
 
-    var emails = await smtp.MessagesAsync();
-    var sms = twilio.Messages;
+    // The measured part's messages; a warm-up message arriving again would show as a difference here.
+    var allEmails = await smtp.MessagesAsync();
+    var emails = allEmails.Where(m => !warmEmails.Contains(m.MessageId)).ToList();
+    var sms = twilio.Messages.Where(m => !warmSms.Contains(m.IdempotencyToken)).ToList();
+    if (allEmails.Count - emails.Count != warm.Smtp || twilio.Messages.Count - sms.Count != warm.Sms)
+    {
+        throw new InvalidOperationException("A warm-up message arrived again during the measured dispatch.");
+    }
+
     var distinctEmails = emails.Select(m => m.MessageId).Distinct(StringComparer.Ordinal).Count();
     var distinctSms = sms.Select(m => m.IdempotencyToken).Distinct(StringComparer.Ordinal).Count();
-    var events = graph is null ? [] : CalendarEvent.Created(graph.Requests);
+    var events = graph is null ? [] : CalendarEvent.Created([.. graph.Requests.Skip(warm.GraphRequests)]);
     var attendees = events.Sum(e => e.Attendees);
     hubFigures = new HubFigures(
         deliveries, wall, standInsDone.Value, recordedEnd, sendsReturned, firstArrival!.Value, doneAt, hubChecks,
         cpuAtSends, receivedAtSends, cpuAfter - cpuBefore, hub.CpuSeconds(), rssBefore, hub.PeakRssKb(), busySamples, idleSamples,
-        emails.Count, distinctEmails, sms.Count, distinctSms, smtp.Connections, graph?.EventCount, events.Count, attendees,
+        emails.Count, distinctEmails, sms.Count, distinctSms, smtp.Connections, graph is null ? null : Events(), events.Count, attendees,
         File.ReadLines(hub.LogPath).Count(l => l.StartsWith("warn:", StringComparison.Ordinal)),
         File.ReadLines(hub.LogPath).Count(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal)));
     hubFigures.Print(inv);
