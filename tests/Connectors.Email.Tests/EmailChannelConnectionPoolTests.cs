@@ -178,6 +178,66 @@ public sealed class EmailChannelConnectionPoolTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_OnADisposedChannelWhoseSharedPoolLivesOn_FailsTransientlyAndSendsNothing()
+    {
+        using var server = new RecordingSmtpServer();
+        var clock = ChannelFactory.Clock();
+        // The channel of a connector's old settings, and another channel on the same relay keeping the pool open.
+        var replaced = ChannelFactory.ForSmtp(server.Host, server.Port, clock);
+        await using var other = ChannelFactory.ForSmtp(server.Host, server.Port, clock, options => options.FromAddress = "autre@exemple.fr");
+        await replaced.SendAsync(TestMessages.Convocation(key: "avant-changement"), CancellationToken.None);
+
+        await replaced.DisposeAsync();
+
+        // The hub's retry must resolve the connector again: the send must not go out through the old relay and account.
+        await Assert.ThrowsAsync<TransientDeliveryException>(
+            () => replaced.SendAsync(TestMessages.Convocation(key: "apres-changement"), CancellationToken.None));
+        await other.SendAsync(TestMessages.Convocation(key: "autre-commune"), CancellationToken.None);
+        Assert.Equal(["avant-changement", "autre-commune"], (await server.WaitForMessagesAsync(2, Arrival)).Select(IdempotencyKey).ToArray());
+        Assert.DoesNotContain("QUIT", server.Commands);
+    }
+
+    [Fact]
+    public async Task SendAsync_OnADisposedChannelWhosePoolClosed_FailsTransiently()
+    {
+        using var server = new RecordingSmtpServer();
+        var channel = ChannelFactory.ForSmtp(server.Host, server.Port, ChannelFactory.Clock());
+
+        await channel.DisposeAsync();
+
+        await Assert.ThrowsAsync<TransientDeliveryException>(
+            () => channel.SendAsync(TestMessages.Convocation(key: "apres-arret"), CancellationToken.None));
+        Assert.Equal(0, server.Connections);
+    }
+
+    [Fact]
+    public async Task SendAsync_DisposedWhileWaitingForAConnection_FailsTransientlyAndTheSharedConnectionStays()
+    {
+        using var server = new RecordingSmtpServer();
+        var clock = ChannelFactory.Clock();
+        Action<EmailOptions> oneConnection = options => options.MaxConnections = 1;
+        var replaced = ChannelFactory.ForSmtp(server.Host, server.Port, clock, oneConnection);
+        await using var other = ChannelFactory.ForSmtp(server.Host, server.Port, clock, oneConnection);
+        var pool = SharedSmtpConnectionPools.Acquire(
+            new EmailOptions { Host = server.Host, Port = server.Port, FromAddress = TestMessages.FromAddress, TimeoutSeconds = 10, MaxConnections = 1 },
+            clock, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await using (pool)
+        {
+            // The only connection is out: the replaced channel's send waits for it.
+            var held = await pool.Pool.RentAsync(CancellationToken.None);
+            var waiting = replaced.SendAsync(TestMessages.Convocation(key: "en-attente"), CancellationToken.None);
+            await replaced.DisposeAsync();
+            pool.Pool.Return(held, reusable: true);
+
+            await Assert.ThrowsAsync<TransientDeliveryException>(() => waiting);
+            await other.SendAsync(TestMessages.Convocation(key: "autre-commune"), CancellationToken.None);
+        }
+
+        Assert.Equal(["autre-commune"], (await server.WaitForMessagesAsync(1, Arrival)).Select(IdempotencyKey).ToArray());
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
     public async Task SendAsync_SameRelayOtherPassword_NeverUsesTheOtherAccountsConnection()
     {
         var password = FakeSecrets.Token("smtp");

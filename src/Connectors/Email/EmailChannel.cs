@@ -19,7 +19,10 @@ namespace IntegrationHub.Connectors.Email;
 /// more than 30 s. Channels of the process with the same relay, credentials and connection settings share one pool
 /// (<see cref="SharedSmtpConnectionPools"/>). Delivery-status notifications are requested when the server offers DSN, and the message is
 /// DKIM-signed when the settings give a key. The Message-ID is derived from the idempotency key, so a retried
-/// delivery carries the same one. Disposing the channel closes its connections with QUIT.
+/// delivery carries the same one. Disposing the channel closes its connections with QUIT (once no other channel shares
+/// them); a send on a disposed channel fails as a <see cref="TransientDeliveryException"/> even while the shared pool
+/// lives on for other channels: the hub disposes a channel when its connector's settings change, and the retry must
+/// resolve the connector again and send with the new relay and account, never through the old ones.
 /// </remarks>
 public sealed class EmailChannel : IChannel, IAsyncDisposable, IDisposable
 {
@@ -33,6 +36,7 @@ public sealed class EmailChannel : IChannel, IAsyncDisposable, IDisposable
     private readonly ILogger<EmailChannel> _logger;
     private readonly SharedSmtpConnectionPools.Lease? _lease;
     private readonly DkimSigner? _dkimSigner;
+    private int _disposed;
 
     /// <summary>Creates the channel.</summary>
     /// <param name="options">The channel settings; validated here too, so a channel built by hand fails as early as one from DI.</param>
@@ -70,6 +74,7 @@ public sealed class EmailChannel : IChannel, IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfClosed();
 
         using var mime = EmailMessageBuilder.Build(message, _options, _timeProvider.GetUtcNow());
         if (_dkimSigner is not null)
@@ -88,14 +93,41 @@ public sealed class EmailChannel : IChannel, IAsyncDisposable, IDisposable
         {
             throw mapped;
         }
+        catch (ObjectDisposedException exception) when (Volatile.Read(ref _disposed) != 0)
+        {
+            // Disposed between the check above and the rent, and the shared pool closed with it.
+            throw Closed(exception);
+        }
     }
 
     /// <summary>Closes the pooled SMTP connections with QUIT, unless another channel still shares them.</summary>
     /// <returns>A task.</returns>
-    public ValueTask DisposeAsync() => _lease?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        Volatile.Write(ref _disposed, 1);
+        return _lease?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
 
     /// <summary>Closes the pooled SMTP connections with QUIT, unless another channel still shares them.</summary>
-    public void Dispose() => _lease?.Dispose();
+    public void Dispose()
+    {
+        Volatile.Write(ref _disposed, 1);
+        _lease?.Dispose();
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw Closed(null);
+        }
+    }
+
+    private static TransientDeliveryException Closed(ObjectDisposedException? inner)
+    {
+        const string Message = "The email channel was closed (its connector's settings changed or the hub is stopping); the retry resolves the connector again.";
+        return inner is null ? new TransientDeliveryException(Message) : new TransientDeliveryException(Message, inner);
+    }
 
     private async Task<string> SendThroughSmtpAsync(MimeMessage mime, CancellationToken cancellationToken)
     {
@@ -104,6 +136,14 @@ public sealed class EmailChannel : IChannel, IAsyncDisposable, IDisposable
         var reusable = false;
         try
         {
+            // Checked again once a connection is in hand (the wait for a free one can be long): the lease may have been
+            // released meanwhile while the pool, shared with other channels, stays open. The connection is untouched.
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                reusable = true;
+                throw Closed(null);
+            }
+
             // MailKit returns only on a 250 reply to the message data, and returns that reply's text without the code
             // (e.g. "2.0.0 Ok: queued as 4F2B1"); any other code throws. The receipt keeps the whole reply as evidence.
             // Once the server has accepted the message nothing else happens on this connection for it (no QUIT), so

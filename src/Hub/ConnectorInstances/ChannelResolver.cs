@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using IntegrationHub.Dispatch;
 using IntegrationHub.PluginHost;
 using IntegrationHub.Plugins.Channels;
@@ -24,27 +23,31 @@ public sealed class ChannelResolver(
     IServiceProvider services,
     ILogger<ChannelResolver> logger) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<Guid, (int Revision, ResolvedChannel Resolved)> _cache = new();
+    // One lock for every connector: building a channel is quick and does no I/O (settings, a signer, a pool lease; the
+    // first connection opens on the first send), and holding it across the check and the build is what makes one
+    // channel per connector and revision. Two workers resolving the same connector at once (the start of a dispatch)
+    // used to build two: one was then either disposed under the other's sends or overwritten without being disposed,
+    // and a leaked email channel kept its shared SMTP pool, authenticated with maybe old credentials, open for ever.
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Guid, (int Revision, ResolvedChannel Resolved)> _cache = [];
+    private bool _disposed;
 
+    /// <remarks>
+    /// A channel is disposed only when a newer revision of its connector replaces it, or with the resolver. Callers
+    /// hold no lease on what they get (a delivery batch keeps its channel for up to 16 messages), so a replaced
+    /// channel can still be in use: a channel must then fail its next sends as transient, and the retry resolves the
+    /// connector again with its current settings (EmailChannel does; a send already on the wire completes).
+    /// </remarks>
     public async Task<ResolvedChannel?> ResolveAsync(Guid authorityId, string channelName, CancellationToken cancellationToken)
     {
         var instance = await store.GetAsync(authorityId, channelName, cancellationToken);
         if (instance is { Enabled: true })
         {
-            if (_cache.TryGetValue(instance.Id, out var cached) && cached.Revision == instance.Revision)
+            var (resolved, replaced) = CachedOrCreated(instance);
+            if (replaced is not null)
             {
-                return cached.Resolved;
+                await DisposeAsync(replaced.Channel);
             }
-            var type = registry.Find(instance.Type)
-                ?? throw new PermanentDeliveryException($"Connector type '{instance.Type}' of '{instance.Name}' is not loaded on this hub.");
-            var channel = type.CreateChannel(secrets.ToSettings(instance), services)
-                ?? throw new PermanentDeliveryException($"Connector '{instance.Name}' ({instance.Type}) does not deliver messages.");
-            if (_cache.TryGetValue(instance.Id, out var stale))
-            {
-                await DisposeAsync(stale.Resolved.Channel);
-            }
-            var resolved = new ResolvedChannel(channel, type.Address);
-            _cache[instance.Id] = (instance.Revision, resolved);
             return resolved;
         }
         return instance is null && channelName == ChannelNames.Email && services.GetKeyedService<IChannel>(ChannelNames.Email) is { } embedded
@@ -90,11 +93,41 @@ public sealed class ChannelResolver(
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var (_, (_, resolved)) in _cache)
+        List<ResolvedChannel> open;
+        lock (_gate)
+        {
+            _disposed = true;
+            open = [.. _cache.Values.Select(entry => entry.Resolved)];
+            _cache.Clear();
+        }
+        foreach (var resolved in open)
         {
             await DisposeAsync(resolved.Channel);
         }
-        _cache.Clear();
+    }
+
+    /// <summary>The channel of the instance's revision, built when missing, and the one it replaced (to dispose).</summary>
+    private (ResolvedChannel Resolved, ResolvedChannel? Replaced) CachedOrCreated(ConnectorInstance instance)
+    {
+        lock (_gate)
+        {
+            // After the hub stopped, a channel built here would never be disposed.
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var found = _cache.TryGetValue(instance.Id, out var cached);
+            if (found && cached.Revision >= instance.Revision)
+            {
+                // A newer one than this caller read is the connector's current settings: an older one must not be
+                // built beside it (it would replace nothing and be disposed by no one).
+                return (cached.Resolved, null);
+            }
+            var type = registry.Find(instance.Type)
+                ?? throw new PermanentDeliveryException($"Connector type '{instance.Type}' of '{instance.Name}' is not loaded on this hub.");
+            var channel = type.CreateChannel(secrets.ToSettings(instance), services)
+                ?? throw new PermanentDeliveryException($"Connector '{instance.Name}' ({instance.Type}) does not deliver messages.");
+            var resolved = new ResolvedChannel(channel, type.Address);
+            _cache[instance.Id] = (instance.Revision, resolved);
+            return (resolved, found ? cached.Resolved : null);
+        }
     }
 
     private static async ValueTask DisposeAsync(IChannel channel)
