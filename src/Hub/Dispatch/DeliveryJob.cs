@@ -73,7 +73,7 @@ public sealed class DeliveryJob(
             {
                 if (preClaimed is { Claimed: true })
                 {
-                    await deliveries.ReleaseAsync(delivery, time.GetUtcNow());
+                    await deliveries.ReleaseAsync(delivery, DeliveryStore.ReleasedAtShutdown, time.GetUtcNow());
                 }
                 return;
             }
@@ -92,7 +92,7 @@ public sealed class DeliveryJob(
             {
                 // Failing after the outcome was recorded (e.g. scheduling the retry): the next row goes back to the
                 // queue now rather than waiting out the claim timeout.
-                await deliveries.ReleaseAsync(claimedBefore.Delivery, time.GetUtcNow());
+                await deliveries.ReleaseAsync(claimedBefore.Delivery, DeliveryStore.ReleasedAfterFailure, time.GetUtcNow());
                 throw;
             }
             if (done)
@@ -148,6 +148,10 @@ public sealed class DeliveryJob(
         Delivery delivery, DispatchOptions dispatch, Batch batch, DeliveryStore.NextClaim? next, CancellationToken cancellationToken)
     {
         RecipientAddress? address = null;
+        // Not claimed when stopping: it would only be released again (the loop stops before the next delivery).
+        DeliveryStore.NextClaim? NextUnlessStopping() => cancellationToken.IsCancellationRequested ? null : next;
+        DeliveryReceipt receipt;
+        SentMessageEvidence evidence;
         try
         {
             var (channel, channelAddress) = await ResolveAsync(delivery, batch)
@@ -156,31 +160,24 @@ public sealed class DeliveryJob(
             var session = await content.CurrentSessionAsync(delivery);
             if (delivery.Purpose != DeliveryPurpose.Cancellation && session?.Status == Sessions.SessionStatus.Cancelled)
             {
-                await deliveries.MarkSupersededAsync(delivery, "session cancelled before this message went out", time.GetUtcNow(), next);
+                await deliveries.MarkSupersededAsync(delivery, "session cancelled before this message went out", time.GetUtcNow(), NextUnlessStopping());
                 return true;
             }
             var message = await content.ComposeAsync(delivery, session, batch.Content, CancellationToken.None);
             if (cancellationToken.IsCancellationRequested)
             {
-                await deliveries.ReleaseAsync(delivery, time.GetUtcNow());
+                await deliveries.ReleaseAsync(delivery, DeliveryStore.ReleasedAtShutdown, time.GetUtcNow());
                 return false;
             }
             // Once the call has started it is not cancelled on shutdown: a half-finished send is worse than a slower
             // stop (the provider may accept the message while we stop listening, and we would send it again).
-            var receipt = await channel.SendAsync(message, CancellationToken.None);
-            var now = time.GetUtcNow();
-            var evidence = SentMessageEvidence.Of(message, channelAddress);
-            if (!await deliveries.MarkSentAsync(delivery, now, receipt.ProviderMessageId, receipt.ProviderResponse, evidence, now, next))
-            {
-                logger.LogWarning("Delivery {DeliveryId} was sent but another worker had taken it over: kept as an event", delivery.Id);
-            }
-            logger.LogInformation("Delivery {DeliveryId} sent through {Channel} as {ProviderMessageId}", delivery.Id, delivery.Channel, receipt.ProviderMessageId);
-            return true;
+            receipt = await channel.SendAsync(message, CancellationToken.None);
+            evidence = SentMessageEvidence.Of(message, channelAddress);
         }
         catch (PermanentDeliveryException ex)
         {
             logger.LogWarning(ex, "Delivery {DeliveryId} through {Channel} failed permanently", delivery.Id, delivery.Channel);
-            await deliveries.MarkFailedAsync(delivery, ex.Message, time.GetUtcNow(), next);
+            await deliveries.MarkFailedAsync(delivery, ex.Message, time.GetUtcNow(), NextUnlessStopping());
             if (ex.AddressRejected && address == RecipientAddress.Mobile)
             {
                 await content.FlagMobileAsync(delivery, ex.Message);
@@ -190,7 +187,45 @@ public sealed class DeliveryJob(
         catch (Exception ex)
         {
             // Every other failure is transient by the channel contract (IChannel remarks).
-            return await RetryOrFailAsync(delivery, ex, dispatch, next);
+            return await RetryOrFailAsync(delivery, ex, dispatch, NextUnlessStopping());
+        }
+        // Outside the try: the provider accepted the message, so no failure from here on may schedule a retry.
+        return await RecordSentAsync(delivery, receipt, evidence, NextUnlessStopping());
+    }
+
+    /// <summary>
+    /// Records a message the provider accepted; true when recorded. A failed recording (a deadlock, a lost connection)
+    /// is tried again, alone, without claiming the next delivery. If it still fails the row stays "sending", as after a
+    /// crash: the claim timeout or the start-up resume sends it again (the documented duplicate window), which is
+    /// still better than a retry scheduled at once and a false "attempt failed" in the ledger.
+    /// </summary>
+    private async Task<bool> RecordSentAsync(Delivery delivery, DeliveryReceipt receipt, SentMessageEvidence evidence, DeliveryStore.NextClaim? next)
+    {
+        const int Tries = 3;
+        var sentAt = time.GetUtcNow();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (!await deliveries.MarkSentAsync(
+                    delivery, sentAt, receipt.ProviderMessageId, receipt.ProviderResponse, evidence, time.GetUtcNow(), attempt == 1 ? next : null))
+                {
+                    logger.LogWarning("Delivery {DeliveryId} was sent but another worker had taken it over: kept as an event", delivery.Id);
+                }
+                logger.LogInformation("Delivery {DeliveryId} sent through {Channel} as {ProviderMessageId}", delivery.Id, delivery.Channel, receipt.ProviderMessageId);
+                return true;
+            }
+            catch (Exception ex) when (attempt < Tries)
+            {
+                logger.LogWarning(ex, "Delivery {DeliveryId} was sent but recording it failed (try {Try}); recording it again", delivery.Id, attempt);
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(
+                    ex, "Delivery {DeliveryId} was sent as {ProviderMessageId} but could not be recorded: left sending, it may go out again after the claim timeout",
+                    delivery.Id, receipt.ProviderMessageId);
+                return false;
+            }
         }
     }
 

@@ -60,18 +60,31 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
         return Apply(delivery, claim);
     }
 
-    private async Task<ClaimRow?> ClaimRowAsync(DbConnection connection, DbTransaction transaction, Guid id, DateTimeOffset now, TimeSpan claimTimeout)
+    // skipLocked: a row another transaction holds is passed over rather than waited for (the next claim of
+    // TransitionAsync: see there). SQLite has a single writer, so no row is ever held there.
+    private async Task<ClaimRow?> ClaimRowAsync(
+        DbConnection connection, DbTransaction transaction, Guid id, DateTimeOffset now, TimeSpan claimTimeout, bool skipLocked = false)
     {
         var (output, returning) = database.Provider == DatabaseProvider.SqlServer
             ? ("OUTPUT inserted.claimed_at AS ClaimedAt, inserted.attempts AS Attempts", "")
             : ("", "RETURNING claimed_at AS ClaimedAt, attempts AS Attempts");
+        const string Claimable =
+            """
+            id = @id AND channel <> @paper AND (
+                (status = @pending AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
+                OR (status = @sending AND claimed_at < @staleBefore))
+            """;
+        var where = (skipLocked, database.Provider) switch
+        {
+            (true, DatabaseProvider.PostgreSql) => $"id = (SELECT id FROM deliveries WHERE {Claimable} FOR UPDATE SKIP LOCKED)",
+            (true, DatabaseProvider.SqlServer) => $"id = (SELECT id FROM deliveries WITH (UPDLOCK, READPAST, ROWLOCK) WHERE {Claimable})",
+            _ => Claimable,
+        };
         return await connection.QuerySingleOrDefaultAsync<ClaimRow>(
             $"""
             UPDATE deliveries SET status = @sending, claimed_at = @now, attempts = attempts + 1, updated_at = @now
             {output}
-            WHERE id = @id AND channel <> @paper AND (
-                (status = @pending AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
-                OR (status = @sending AND claimed_at < @staleBefore))
+            WHERE {where}
             {returning}
             """,
             new
@@ -154,12 +167,22 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
             "UPDATE deliveries SET status = @status, last_error = @reason, claimed_at = NULL, updated_at = @now WHERE id = @id AND status IN (@sent, @pending)",
             new { status = DeliveryStatus.Superseded, reason, now, id = delivery.Id, sent = DeliveryStatus.Sent, pending = DeliveryStatus.Pending });
 
-    /// <summary>The worker stopped before the provider answered: the attempt does not count, the row goes back to the queue.</summary>
-    public Task<bool> ReleaseAsync(Delivery delivery, DateTimeOffset now) =>
+    /// <summary>Why a claimed row went back unsent: the hub is stopping (<see cref="ReleaseAsync"/>).</summary>
+    public const string ReleasedAtShutdown = "rendue avant envoi : arrêt du hub";
+
+    /// <summary>Why a claimed row went back unsent: the job failed after recording the previous delivery's outcome.</summary>
+    public const string ReleasedAfterFailure = "rendue avant envoi : le travail a échoué après l'enregistrement de l'envoi précédent";
+
+    /// <summary>
+    /// The worker let go of a row before sending it: the attempt does not count, the row goes back to the queue. The
+    /// ledger entry says why (<paramref name="reason"/>) and which attempt the row returns to.
+    /// </summary>
+    public Task<bool> ReleaseAsync(Delivery delivery, string reason, DateTimeOffset now) =>
         TransitionAsync(
-            delivery, "interrupted", now, "worker stopped before sending",
+            delivery, "interrupted", now, reason,
             "UPDATE deliveries SET status = @status, attempts = attempts - 1, claimed_at = NULL, updated_at = @now WHERE id = @id AND status = @sending AND claimed_at = @claimedAt",
-            new { status = DeliveryStatus.Pending, sending = DeliveryStatus.Sending, now, id = delivery.Id, claimedAt = delivery.ClaimedAt });
+            new { status = DeliveryStatus.Pending, sending = DeliveryStatus.Sending, now, id = delivery.Id, claimedAt = delivery.ClaimedAt },
+            new { attemptsAfterRelease = delivery.Attempts - 1 });
 
     /// <summary>A paper convocation is sent on the day the secretariat posts it (CE 19 March 1969, Commune de Doullens: the postmark date counts).</summary>
     public Task<bool> MarkPostedAsync(Delivery delivery, DateTimeOffset postedAt, string recordedBy, DateTimeOffset now) =>
@@ -294,14 +317,19 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
         NextClaim? next = null)
     {
         // Recorded even when the caller is shutting down: the provider has answered, losing that answer would resend.
+        // The next claim never waits, and comes before the ledger append: the append holds the authority's ledger head
+        // until commit, and a transaction holding it while waiting for a delivery row another worker's outcome
+        // transaction held (waiting for that same head) was a deadlock; the aborted outcome then led to a resend.
         var (changed, claim) = await database.InTransactionAsync(async (connection, transaction) =>
         {
             var changed = await connection.ExecuteAsync(sql, parameters, transaction) == 1;
+            var claim = next is null ? null : await ClaimRowAsync(connection, transaction, next.Delivery.Id, now, next.ClaimTimeout, skipLocked: true);
             await InsertEventAsync(connection, transaction, delivery, now, changed ? eventStatus : "stale:" + eventStatus, detail, evidence);
-            var claim = next is null ? null : await ClaimRowAsync(connection, transaction, next.Delivery.Id, now, next.ClaimTimeout);
             return (changed, claim);
         }, CancellationToken.None);
-        next?.Settle(Apply(next.Delivery, claim));
+        // On PostgreSQL and SQL Server a row not taken may only have been held by another transaction: left to the
+        // worker's ordinary claim (which waits for it). On SQLite no row is ever held, so not taken means not claimable.
+        next?.Settle(Apply(next.Delivery, claim), tried: claim is not null || database.Provider == DatabaseProvider.Sqlite);
         return changed;
     }
 
@@ -309,7 +337,8 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
     /// The delivery a worker sends next, claimed in the transaction that records the outcome of the one it just sent:
     /// one write transaction per delivery instead of two (claim, outcome). The claim is the same guarded <c>UPDATE</c>
     /// as <see cref="ClaimAsync"/>, and the next send follows at once, so the row is still claimed just before it is
-    /// sent; a row already sent or held elsewhere is simply not claimed (<see cref="Claimed"/> false).
+    /// sent; a row already sent is simply not claimed (<see cref="Claimed"/> false). A row another transaction holds is
+    /// passed over, not waited for (<see cref="Tried"/> false): the worker claims it the ordinary way.
     /// </summary>
     public sealed class NextClaim(Delivery delivery, TimeSpan claimTimeout)
     {
@@ -317,15 +346,15 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
 
         public TimeSpan ClaimTimeout { get; } = claimTimeout;
 
-        /// <summary>Whether the claim was tried (its transaction committed).</summary>
+        /// <summary>Whether the claim was settled (its transaction committed and the row was not merely locked by another).</summary>
         public bool Tried { get; private set; }
 
         /// <summary>Whether it was taken; <see cref="Delivery"/> is then the claimed row.</summary>
         public bool Claimed { get; private set; }
 
-        internal void Settle(bool claimed)
+        internal void Settle(bool claimed, bool tried)
         {
-            Tried = true;
+            Tried = tried;
             Claimed = claimed;
         }
     }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Reflection;
 using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace IntegrationHub.Persistence;
 
@@ -56,8 +57,18 @@ public sealed class SchemaMigrator(HubDatabase database, TimeProvider time, ILog
         {
             if (database.Provider == DatabaseProvider.Sqlite)
             {
-                // The connection goes back to the pool, where HubDatabase does not set its PRAGMAs again.
-                await connection.ExecuteAsync("PRAGMA foreign_keys = ON");
+                // The connection goes back to the pool, where HubDatabase does not set its PRAGMAs again: if they cannot
+                // be turned back on, the pool is emptied so that this handle is closed rather than reused without them (the
+                // next connections are new handles, which HubDatabase configures).
+                try
+                {
+                    await connection.ExecuteAsync("PRAGMA foreign_keys = ON");
+                }
+                catch (SqliteException ex)
+                {
+                    SqliteConnection.ClearPool((SqliteConnection)connection);
+                    logger.LogError(ex, "Could not turn SQLite foreign keys back on after the migrations; the connection pool was emptied");
+                }
             }
         }
     }
