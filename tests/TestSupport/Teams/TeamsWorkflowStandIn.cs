@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -17,8 +18,6 @@ namespace IntegrationHub.TestSupport.Teams;
 /// </summary>
 public sealed class TeamsWorkflowStandIn : IAsyncDisposable
 {
-    private const string WorkflowId = "7c1f0e2d9b8a4c3e8f6a5b4c3d2e1f00";
-
     private readonly WebApplication _app;
     private readonly Lock _gate = new();
     private readonly List<TeamsRecordedRequest> _requests = [];
@@ -64,7 +63,7 @@ public sealed class TeamsWorkflowStandIn : IAsyncDisposable
         await app.StartAsync();
         var address = app.Urls.Single().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
         standIn.WorkflowUrl = new Uri(
-            $"{address}/workflows/{WorkflowId}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={standIn.Signature}");
+            $"{address}/workflows/{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={standIn.Signature}");
         return standIn;
     }
 
