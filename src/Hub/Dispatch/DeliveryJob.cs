@@ -231,7 +231,8 @@ public sealed class DeliveryJob(
 
     /// <summary>
     /// Hangfire keeps schedule times in whole seconds, so a retry may start slightly before the row's
-    /// <c>next_attempt_at</c>: the claim then declines, and the job puts itself back for the time that remains.
+    /// <c>next_attempt_at</c>: the claim then declines, and the job puts itself back through
+    /// <see cref="JobSchedules.RunAfter"/>, which the calendar and notice jobs use too (it cannot start early twice).
     /// </summary>
     private async Task RescheduleIfNotYetDueAsync(Guid deliveryId)
     {
@@ -240,16 +241,8 @@ public sealed class DeliveryJob(
         {
             return;
         }
-        // If the due time passed between the claim and this read, run again now rather than strand the delivery.
-        var wait = due - time.GetUtcNow();
-        if (wait > TimeSpan.Zero)
-        {
-            jobs.Schedule<DeliveryJob>(j => j.RunAsync(deliveryId, CancellationToken.None), wait);
-        }
-        else
-        {
-            jobs.Enqueue<DeliveryJob>(j => j.RunAsync(deliveryId, CancellationToken.None));
-        }
+        // If the due time passed between the claim and this read, RunAfter runs it again at once rather than strand it.
+        jobs.RunAfter<DeliveryJob>(j => j.RunAsync(deliveryId, CancellationToken.None), due - time.GetUtcNow());
     }
 
     /// <summary>
