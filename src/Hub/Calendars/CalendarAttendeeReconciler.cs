@@ -76,19 +76,20 @@ public sealed class CalendarAttendeeReconciler(
                 await deliveries.InsertAsync(connection, transaction, delivery);
                 toEnqueue.Add(delivery.Id);
             }
+            // In the same transaction as the additions: a publish job running between the two (one a session change
+            // enqueued) read the new member with the departed one still on the event, and nothing PATCHed it again.
+            foreach (var row in removed)
+            {
+                if (await deliveries.GetAsync(row.Id, CancellationToken.None) is { } delivery)
+                {
+                    await deliveries.MarkRemovedAsync(connection, transaction, delivery, "member no longer in office on the meeting date: taken off the calendar event", now);
+                }
+            }
         }, cancellationToken);
         if (added.Count == 0 && removed.Count == 0)
         {
             return new CalendarReconciliation(0, 0);
         }
-        foreach (var row in removed)
-        {
-            if (await deliveries.GetAsync(row.Id, CancellationToken.None) is { } delivery)
-            {
-                await deliveries.MarkRemovedAsync(delivery, "member no longer in office on the meeting date: taken off the calendar event", now);
-            }
-        }
-
         // A waiting row makes the publish job PATCH the event with the current attendees; without one, republish.
         foreach (var id in toEnqueue)
         {

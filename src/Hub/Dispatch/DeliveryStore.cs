@@ -160,12 +160,20 @@ public sealed class DeliveryStore(HubDatabase database, EvidenceLedger ledger)
             "UPDATE deliveries SET status = @status, last_error = @reason, claimed_at = NULL, updated_at = @now WHERE id = @id AND status = @sending AND claimed_at = @claimedAt",
             new { status = DeliveryStatus.Superseded, reason, now, id = delivery.Id, sending = DeliveryStatus.Sending, claimedAt = delivery.ClaimedAt }, next: next);
 
-    /// <summary>A member's place on the session's calendar event is withdrawn (they left office after the send).</summary>
-    public Task<bool> MarkRemovedAsync(Delivery delivery, string reason, DateTimeOffset now) =>
-        TransitionAsync(
-            delivery, DeliveryStatus.Superseded, now, reason,
+    /// <summary>
+    /// A member's place on the session's calendar event is withdrawn (they left office after the send), in the caller's
+    /// transaction: the reconciliation adds and removes attendees at once, so a publish job never reads one change
+    /// without the other.
+    /// </summary>
+    public async Task<bool> MarkRemovedAsync(DbConnection connection, DbTransaction transaction, Delivery delivery, string reason, DateTimeOffset now)
+    {
+        var changed = await connection.ExecuteAsync(
             "UPDATE deliveries SET status = @status, last_error = @reason, claimed_at = NULL, updated_at = @now WHERE id = @id AND status IN (@sent, @pending)",
-            new { status = DeliveryStatus.Superseded, reason, now, id = delivery.Id, sent = DeliveryStatus.Sent, pending = DeliveryStatus.Pending });
+            new { status = DeliveryStatus.Superseded, reason, now, id = delivery.Id, sent = DeliveryStatus.Sent, pending = DeliveryStatus.Pending },
+            transaction) == 1;
+        await InsertEventAsync(connection, transaction, delivery, now, changed ? DeliveryStatus.Superseded : "stale:" + DeliveryStatus.Superseded, reason);
+        return changed;
+    }
 
     /// <summary>Why a claimed row went back unsent: the hub is stopping (<see cref="ReleaseAsync"/>).</summary>
     public const string ReleasedAtShutdown = "rendue avant envoi : arrêt du hub";
